@@ -1,0 +1,208 @@
+/**
+ * Runs the bundled entry points the way users do: `node dist/cli/index.js …` and, for the action,
+ * `node dist/index.js` with INPUT_* variables and the runner's file commands, as the runner starts it.
+ */
+import { spawnSync } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { tempDir } from '../helpers.js'
+
+const root = resolve(import.meta.dirname, '../..')
+const fixtures = join(root, '__tests__/fixtures')
+
+beforeAll(() => {
+  for (const entry of ['dist/index.js', 'dist/post/index.js', 'dist/cli/index.js']) {
+    if (!existsSync(join(root, entry))) throw new Error(`${entry} is missing: run 'npm run build' first`)
+  }
+})
+
+function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync('node', [join(root, 'dist/cli/index.js'), ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, ...env }
+  })
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+/** The runner's environment for one step: INPUT_* plus the file commands' files. */
+function runnerEnv(
+  dir: string,
+  inputs: Record<string, string>,
+  extra: NodeJS.ProcessEnv = {}
+): NodeJS.ProcessEnv {
+  const files = { GITHUB_OUTPUT: 'output', GITHUB_STATE: 'state', GITHUB_STEP_SUMMARY: 'summary' }
+  for (const f of Object.values(files)) writeFileSync(join(dir, f), '')
+  return {
+    PATH: process.env.PATH,
+    GITHUB_WORKSPACE: dir,
+    RUNNER_TEMP: join(dir, 'runner-temp'),
+    GITHUB_RUN_ID: '42',
+    GITHUB_ACTION: 'zjm',
+    ...Object.fromEntries(Object.entries(files).map(([k, f]) => [k, join(dir, f)])),
+    ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
+    ...extra
+  }
+}
+
+/** Reads `name<<delimiter\nvalue\ndelimiter` records from a GITHUB_OUTPUT-style file. */
+function fileCommands(path: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const re = /^([^<\n]+)<<(\S+)\n([\s\S]*?)\n\2$/gm
+  for (const m of readFileSync(path, 'utf8').matchAll(re)) out[m[1]!] = m[3]!
+  return out
+}
+
+function action(entry: string, env: NodeJS.ProcessEnv, cwd: string) {
+  const r = spawnSync('node', [join(root, entry)], { cwd, encoding: 'utf8', env })
+  return { status: r.status, stdout: r.stdout }
+}
+
+describe('CLI', () => {
+  it('plan prints the strategy.matrix JSON on stdout and writes plan.json', () => {
+    const dir = tempDir()
+    const r = cli(['plan', '--images', 'debian-11,debian-13', '--exclude', '*/native/*'], dir)
+    expect(r.status).toBe(0)
+    const matrix = JSON.parse(r.stdout) as { include: { shard: string; name: string; cells: string }[] }
+    expect(matrix.include.map(j => [j.shard, j.name, j.cells.split(' ').length])).toEqual([
+      ['1/2', 'debian-11', 6],
+      ['2/2', 'debian-13', 6]
+    ])
+    expect(JSON.parse(readFileSync(join(dir, 'zfs-join-results/plan.json'), 'utf8'))).toEqual(matrix)
+  })
+
+  it('report merges shard results, renders the matrix and fails on a regression against the baseline', () => {
+    const dir = tempDir()
+    cpSync(join(fixtures, 'results'), join(dir, 'zfs-join-results'), { recursive: true })
+    const r = cli(
+      ['report', '--images', 'debian-11,debian-12', '--baseline', join(fixtures, 'baseline.json')],
+      dir
+    )
+    expect(r.stderr).toContain('18 cells: 11 passed (1 flaky), 6 failed, 0 errors, 1 skipped')
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain('error: 1 cell passed in the baseline and fail now: debian-12/overlayfs/ctr')
+    const report = readFileSync(join(dir, 'zfs-join-results/report.md'), 'utf8')
+    expect(report).toMatch(/debian-11<br>kernel 5\.10\.0-32-cloud-amd64 · OpenZFS 2\.0\.3-9(\+|&#43;)deb11u1/)
+    expect(report).toContain('debian-12/overlayfs/ctr')
+    expect(report).toContain('❌ Z1')
+    expect(report).not.toContain('<b>not html</b>')
+    const results = JSON.parse(readFileSync(join(dir, 'zfs-join-results/results.json'), 'utf8')) as {
+      cells: unknown[]
+    }
+    expect(results.cells).toHaveLength(18)
+    const junit = readFileSync(join(dir, 'zfs-join-results/junit.xml'), 'utf8')
+    expect(junit.match(/<testcase /g)).toHaveLength(18)
+  })
+
+  it('report with no baseline and fail-on failures fails; with fail-on never it passes', () => {
+    const dir = tempDir()
+    cpSync(join(fixtures, 'results'), join(dir, 'zfs-join-results'), { recursive: true })
+    expect(cli(['report', '--images', 'debian-11,debian-12', '--fail-on', 'failures'], dir).status).toBe(1)
+    expect(cli(['report', '--images', 'debian-11,debian-12', '--fail-on', 'never'], dir).status).toBe(0)
+  })
+
+  it('report with nothing to merge says where it looked', () => {
+    const dir = tempDir()
+    const r = cli(['report'], dir)
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain(
+      `mode report found no results.jsonl or results.json under ${join(dir, 'zfs-join-results')}`
+    )
+  })
+
+  it('run on the default settings reports every cell skipped with its reason, never passed', () => {
+    const dir = tempDir()
+    const r = cli(['run'], dir, { TMPDIR: dir })
+    expect(r.status).toBe(0)
+    const results = JSON.parse(readFileSync(join(dir, 'zfs-join-results/results.json'), 'utf8')) as {
+      cells: { status: string; reason: string }[]
+    }
+    expect(results.cells).toHaveLength(36)
+    expect(results.cells.every(c => c.status === 'skipped' && c.reason.length > 0)).toBe(true)
+    expect(r.stderr).toMatch(
+      /^\[72\/72\] probe debian-13\/native\/ctr … skipped 0\.\ds \(the probe tier needs/m
+    )
+    expect(readdirSync(dir).filter(f => f.startsWith('zfs-join-matrix-'))).toEqual([])
+  })
+
+  it('bad flags exit 2 with every problem and create nothing', () => {
+    const dir = tempDir()
+    const r = cli(['run', '--snapshotters', 'overlay', '--shard', '3/2'], dir)
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain('error: snapshotters: "overlay" is not one of overlayfs, zfs, native')
+    expect(r.stderr).toContain('error: shard: "3/2" is not of the form i/n')
+    expect(readdirSync(dir)).toEqual([])
+  })
+})
+
+describe('action (node dist/index.js as the runner starts it)', () => {
+  it('plan mode sets the matrix output and saves the cleanup state', () => {
+    const dir = tempDir()
+    mkdirSync(join(dir, 'runner-temp'))
+    const env = runnerEnv(dir, {
+      mode: 'plan',
+      images: 'debian-12',
+      tools: 'ctr',
+      'github-token': 'ghs_secret123'
+    })
+    const r = action('dist/index.js', env, dir)
+    expect(r.status).toBe(0)
+    const outputs = fileCommands(join(dir, 'output'))
+    expect(JSON.parse(outputs.matrix!)).toEqual({
+      include: [
+        {
+          shard: '1/1',
+          name: 'debian-12',
+          cells: 'debian-12/overlayfs/ctr debian-12/zfs/ctr debian-12/native/ctr'
+        }
+      ]
+    })
+    expect(outputs.cells).toBe('3')
+    expect(r.stdout).toContain('::add-mask::ghs_secret123')
+    expect(r.stdout.replace('::add-mask::ghs_secret123', '')).not.toContain('ghs_secret123')
+    expect(fileCommands(join(dir, 'state'))['cleanup-ledger']).toContain(join(dir, 'runner-temp'))
+  })
+
+  it('a bad input fails the step with an annotation per problem and starts nothing', () => {
+    const dir = tempDir()
+    mkdirSync(join(dir, 'runner-temp'))
+    const env = runnerEnv(dir, { snapshotters: 'overlay', retries: '-1', 'cell-timeout': 'soon' })
+    const r = action('dist/index.js', env, dir)
+    expect(r.status).toBe(1)
+    expect(r.stdout).toContain(
+      '::error title=Invalid input%3A snapshotters::snapshotters: "overlay" is not one of overlayfs, zfs, native'
+    )
+    expect(r.stdout).toContain('::error title=Invalid input%3A retries::')
+    expect(r.stdout).toContain('::error title=Invalid input%3A cell-timeout::')
+    expect(r.stdout).toContain('::error::3 invalid inputs')
+    expect(readdirSync(dir).sort()).toEqual(['output', 'runner-temp', 'state', 'summary'])
+    expect(readdirSync(join(dir, 'runner-temp'))).toEqual([])
+  })
+
+  it('run mode writes the job summary and outputs, and the post step sweeps what main left', () => {
+    const dir = tempDir()
+    mkdirSync(join(dir, 'runner-temp'))
+    const env = runnerEnv(dir, { images: 'debian-12', include: 'debian-12/zfs/*' })
+    const r = action('dist/index.js', env, dir)
+    expect(r.status).toBe(0)
+    expect(r.stdout).toContain('::group::[1/6] lint debian-12/zfs/nerdctl')
+    expect(readFileSync(join(dir, 'summary'), 'utf8')).toContain(
+      '| debian-12<br>kernel 6.1 · OpenZFS 2.1 (expected; not booted) |'
+    )
+    const outputs = fileCommands(join(dir, 'output'))
+    expect([outputs.skipped, outputs.passed, outputs.conclusion]).toEqual(['3', '0', 'success'])
+    expect(existsSync(outputs['results-json']!)).toBe(true)
+    expect(readdirSync(join(dir, 'runner-temp'))).toEqual([])
+
+    // A main step killed before its cleanup leaves its work dir in the ledger: the post step removes it.
+    const ledger = join(dir, 'runner-temp', 'zfs-join-matrix-42-zjm.ledger.json')
+    const orphan = join(dir, 'runner-temp', 'zfs-join-matrix-orphan')
+    mkdirSync(orphan)
+    writeFileSync(ledger, JSON.stringify([{ kind: 'dir', path: orphan }]))
+    const post = action('dist/post/index.js', { ...env, 'STATE_cleanup-ledger': ledger }, dir)
+    expect(post.status).toBe(0)
+    expect(post.stdout).toContain('Removed 1 resource(s) the main step left behind')
+    expect(readdirSync(join(dir, 'runner-temp'))).toEqual([])
+  })
+})

@@ -1,0 +1,258 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from '@jest/globals'
+import { InputErrors } from '../../src/inputs/errors.js'
+import { parseConfig } from '../../src/inputs/parse.js'
+import type { RawInputs } from '../../src/inputs/spec.js'
+import { makeResultsDocument } from '../../src/results/results-document.js'
+import { tempDir } from '../helpers.js'
+
+function problemsFor(raw: RawInputs, cwd = tempDir()): string[] {
+  try {
+    parseConfig(raw, { cwd })
+  } catch (e) {
+    if (e instanceof InputErrors) return e.problems.map(p => `${p.input}: ${p.message}`)
+    throw e
+  }
+  return []
+}
+
+describe('parseConfig defaults', () => {
+  it('gives the default matrix: four images, three snapshotters, three tools, lint + probe', () => {
+    const cwd = tempDir()
+    const config = parseConfig({}, { cwd })
+    expect(config.axes.images.map(i => i.name)).toEqual([
+      'debian-11',
+      'debian-12',
+      'debian-12-zfs23',
+      'debian-13'
+    ])
+    expect(config.axes.snapshotters).toEqual(['overlayfs', 'zfs', 'native'])
+    expect(config.axes.tools).toEqual(['nerdctl', 'crictl', 'ctr'])
+    expect(config.tiers).toEqual(['lint', 'probe'])
+    expect(config.mode).toBe('all')
+    expect(config.cellTimeoutMs).toBe(20 * 60_000)
+    expect(config.retries).toBe(0)
+    expect(config.outputDir).toBe(join(cwd, 'zfs-join-results'))
+    expect(config.kubesprayPath).toBeNull()
+    expect(config.baseline).toBeNull()
+    expect(config.githubToken).toBeNull()
+  })
+
+  it('reads lists written on one line or as a YAML block, in any order, and sorts tiers', () => {
+    const config = parseConfig(
+      { images: 'debian-13\ndebian-11\n', tiers: 'probe lint', tools: 'ctr,nerdctl' },
+      { cwd: tempDir() }
+    )
+    expect(config.axes.images.map(i => i.name)).toEqual(['debian-11', 'debian-13'])
+    expect(config.tiers).toEqual(['lint', 'probe'])
+    expect(config.axes.tools).toEqual(['ctr', 'nerdctl'])
+  })
+
+  it('parses durations, shards and a valid baseline', () => {
+    const cwd = tempDir()
+    writeFileSync(join(cwd, 'base.json'), JSON.stringify(makeResultsDocument('t', [], new Date(0))))
+    mkdirSync(join(cwd, 'kubespray'))
+    const config = parseConfig(
+      {
+        'cell-timeout': '1h30m',
+        shard: '2/4',
+        baseline: 'base.json',
+        'kubespray-path': 'kubespray',
+        'kubespray-ref': 'release-2.25'
+      },
+      { cwd }
+    )
+    expect(config.cellTimeoutMs).toBe(90 * 60_000)
+    expect(config.shard).toEqual({ index: 2, count: 4 })
+    expect(config.baseline?.document.cells).toEqual([])
+    expect(config.kubesprayPath).toBe(join(cwd, 'kubespray'))
+    expect(config.kubesprayRef).toBe('release-2.25')
+  })
+})
+
+describe('parseConfig rejects bad input, naming the input, the value and what is allowed', () => {
+  // Shared by every case, so it outlives the per-test temp dirs.
+  const cwd = mkdtempSync(join(tmpdir(), 'zjm-inputs-'))
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }))
+  writeFileSync(join(cwd, 'not-json.json'), '{ "schema": ')
+  writeFileSync(join(cwd, 'wrong-schema.json'), JSON.stringify({ schema: 'something/else', cells: [] }))
+  writeFileSync(
+    join(cwd, 'bad-cell.json'),
+    JSON.stringify({ ...makeResultsDocument('t', [], new Date(0)), cells: [{ id: 'x', status: 'passed' }] })
+  )
+  writeFileSync(join(cwd, 'a-file'), 'x')
+
+  const cases: [string, RawInputs, string][] = [
+    [
+      'unknown image',
+      { images: 'ubuntu-22.04' },
+      'images: "ubuntu-22.04" is not one of debian-11, debian-12, debian-12-zfs23, debian-13'
+    ],
+    ['empty image list', { images: ' , ' }, 'images: is empty; list one or more of debian-11'],
+    ['duplicate image', { images: 'debian-12, debian-12' }, 'images: "debian-12" is listed more than once'],
+    [
+      'unknown snapshotter',
+      { snapshotters: 'overlay' },
+      'snapshotters: "overlay" is not one of overlayfs, zfs, native'
+    ],
+    [
+      'empty snapshotter list',
+      { snapshotters: ',' },
+      'snapshotters: is empty; list one or more of overlayfs, zfs, native'
+    ],
+    [
+      'snapshotter in wrong case',
+      { snapshotters: 'ZFS' },
+      'snapshotters: "ZFS" is not one of overlayfs, zfs, native'
+    ],
+    ['unknown tool', { tools: 'docker' }, 'tools: "docker" is not one of nerdctl, crictl, ctr'],
+    ['duplicate tool', { tools: 'ctr ctr' }, 'tools: "ctr" is listed more than once'],
+    ['unknown tier', { tiers: 'smoke' }, 'tiers: "smoke" is not one of lint, probe, join, rejoin'],
+    ['rejoin without join', { tiers: 'probe, rejoin' }, 'tiers: "rejoin" needs "join"'],
+    ['empty tiers', { tiers: ',,' }, 'tiers: is empty'],
+    ['unknown mode', { mode: 'full' }, 'mode: "full" is not one of all, plan, run, report'],
+    ['shard bigger than count', { shard: '3/2', mode: 'run' }, 'shard: "3/2" is not of the form i/n'],
+    ['shard zero', { shard: '0/2', mode: 'run' }, 'shard: "0/2" is not of the form i/n'],
+    ['shard not numbers', { shard: 'a/b', mode: 'run' }, 'shard: "a/b" is not of the form i/n'],
+    [
+      'shard over 256 jobs',
+      { shard: '1/300', mode: 'run' },
+      'shard: "1/300" is not of the form i/n (1 <= i <= n <= 256)'
+    ],
+    ['shard in plan mode', { shard: '1/2', mode: 'plan' }, 'shard: is for mode run or all; mode is "plan"'],
+    [
+      'more shards than cells',
+      { shard: '1/40', mode: 'run' },
+      'shard: "1/40" splits 36 cells into more shards than cells'
+    ],
+    ['shards outside plan mode', { shards: '4' }, 'shards: is for mode plan; mode is "all"'],
+    ['shards zero', { shards: '0', mode: 'plan' }, 'shards: "0" is out of range: 1 to 256'],
+    [
+      'shards more than cells',
+      { shards: '50', mode: 'plan' },
+      'shards: 50 is more than the 36 planned cells'
+    ],
+    [
+      'negative timeout',
+      { 'cell-timeout': '-5m' },
+      'cell-timeout: "-5m" is not a duration such as 90s, 20m or 1h30m'
+    ],
+    ['zero timeout', { 'cell-timeout': '0s' }, 'cell-timeout: "0s" must be longer than zero'],
+    ['timeout without number', { 'cell-timeout': 'soon' }, 'cell-timeout: "soon" is not a duration'],
+    [
+      'timeout longer than a job',
+      { 'cell-timeout': '7h' },
+      'cell-timeout: "7h" is longer than the 6h a GitHub job may run'
+    ],
+    ['negative retries', { retries: '-1' }, 'retries: "-1" is out of range: 0 to 5'],
+    ['fractional retries', { retries: '1.5' }, 'retries: "1.5" is not a whole number (0 to 5)'],
+    ['too many retries', { retries: '9' }, 'retries: "9" is out of range: 0 to 5'],
+    [
+      'unknown comment mode',
+      { 'comment-mode': 'sometimes' },
+      'comment-mode: "sometimes" is not one of always, changes, failures, off'
+    ],
+    [
+      'unknown fail-on',
+      { 'fail-on': 'errors' },
+      'fail-on: "errors" is not one of regressions, failures, never'
+    ],
+    [
+      'include pattern matching no cell',
+      { include: 'debian-99/*/*' },
+      'include: "debian-99/*/*" matches no cell of the planned axes'
+    ],
+    [
+      'exclude pattern matching no cell',
+      { exclude: '*/overlay/*' },
+      'exclude: "*/overlay/*" matches no cell'
+    ],
+    [
+      'pattern with four parts',
+      { include: 'a/b/c/d' },
+      'include: "a/b/c/d" has more than three parts (image/snapshotter/tool)'
+    ],
+    [
+      'pattern with an empty part',
+      { exclude: 'debian-12//ctr' },
+      'exclude: "debian-12//ctr" has an empty part'
+    ],
+    [
+      'pattern with a bad character',
+      { include: 'debian-12/$(id)' },
+      'include: "debian-12/$(id)" part "$(id)" may only hold'
+    ],
+    ['exclude removing everything', { exclude: '*' }, 'exclude: leaves no cell to test'],
+    ['missing baseline file', { baseline: 'nope.json' }, 'baseline: "nope.json" does not exist'],
+    [
+      'baseline that is not JSON',
+      { baseline: 'not-json.json' },
+      'baseline: "not-json.json" is not a results.json: Invalid JSON'
+    ],
+    [
+      'baseline with another schema',
+      { baseline: 'wrong-schema.json' },
+      'schema: expected "zfs-join-matrix/results/v1"'
+    ],
+    ['baseline with a bad cell', { baseline: 'bad-cell.json' }, 'cells[0].image: expected a string'],
+    [
+      'missing kubespray path',
+      { 'kubespray-path': 'no-such-dir' },
+      'kubespray-path: "no-such-dir" does not exist'
+    ],
+    [
+      'kubespray path that is a file',
+      { 'kubespray-path': 'a-file' },
+      'kubespray-path: "a-file" is not a directory'
+    ],
+    [
+      'kubespray ref with ..',
+      { 'kubespray-ref': 'main..evil' },
+      'kubespray-ref: "main..evil" may not contain ".."'
+    ],
+    [
+      'kubespray ref that is an option',
+      { 'kubespray-ref': '--upload-pack=x' },
+      'kubespray-ref: "--upload-pack=x" may not start with "-"'
+    ],
+    ['kubespray ref with a space', { 'kubespray-ref': 'release 2.25' }, 'may not contain spaces'],
+    [
+      'output dir that is a file',
+      { 'output-dir': 'a-file' },
+      'output-dir: "a-file" exists and is not a directory'
+    ],
+    ['write-baseline at a directory', { 'write-baseline': '.' }, 'write-baseline: "." is a directory'],
+    ['multi-line title', { title: 'a\nb' }, 'title: must be a single line'],
+    ['title too long', { title: 'x'.repeat(101) }, 'title: is 101 characters; at most 100']
+  ]
+
+  it.each(cases)('%s', (_name, raw, expected) => {
+    const problems = problemsFor(raw, cwd)
+    expect(problems.join('\n')).toContain(expected)
+  })
+
+  it('covers at least 30 distinct bad inputs', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(30)
+  })
+
+  it('reports every problem together, not just the first', () => {
+    const problems = problemsFor(
+      { images: 'centos', snapshotters: 'btrfs', tools: 'podman', retries: 'x', mode: 'go' },
+      cwd
+    )
+    expect(problems.map(p => p.split(':')[0])).toEqual(['mode', 'images', 'snapshotters', 'tools', 'retries'])
+  })
+
+  it('shortens a pasted blob in the message', () => {
+    const [message] = problemsFor({ tools: 'n'.repeat(500) }, cwd)
+    expect(message!.length).toBeLessThan(200)
+  })
+
+  it('the thrown error lists every problem in its message', () => {
+    expect(() => parseConfig({ tools: 'podman', retries: '-2' }, { cwd })).toThrow(
+      /2 invalid inputs:\n {2}tools: "podman" is not one of nerdctl, crictl, ctr\n {2}retries: "-2" is out of range: 0 to 5/
+    )
+  })
+})

@@ -1,0 +1,185 @@
+import { describe, it, expect } from '@jest/globals'
+import type { CellResult, NodeVersions, Outcome } from '../../src/results/cell-result.js'
+import type { Snapshotter, Tool } from '../../src/plan/axes.js'
+import { makeCell, parseCellId, type Cell } from '../../src/plan/cell.js'
+import { latestResults, renderLegend, renderMatrixTable } from '../../src/report/matrix-table.js'
+
+function result(id: string, outcome: Outcome, versions: NodeVersions = {}): CellResult {
+  const [image, snapshotter, tool] = id.split('/') as [string, Snapshotter, Tool]
+  return {
+    ...outcome,
+    id,
+    image,
+    snapshotter,
+    tool,
+    tier: 'join',
+    durationSeconds: 1,
+    versions,
+    logs: [],
+    tiers: [],
+    finishedAt: '2026-01-01T00:00:00Z'
+  }
+}
+
+function cells(...ids: string[]): Cell[] {
+  return ids.map(id => {
+    const cell = parseCellId(id)
+    if (cell === undefined) throw new Error(`bad id ${id}`)
+    return cell
+  })
+}
+
+/** The table as rows of trimmed cells, split on the pipes GFM would split on. */
+function grid(table: string): string[][] {
+  return table.split('\n').map(line =>
+    line
+      .split('|')
+      .slice(1, -1)
+      .map(c => c.trim())
+  )
+}
+
+const PASS: Outcome = { status: 'pass' }
+const fail = (signature: string): Outcome => ({ status: 'fail', signature, message: 'm' })
+
+describe('renderMatrixTable', () => {
+  it('orders rows by the plan and columns by SNAPSHOTTERS then TOOLS, planned combinations only', () => {
+    const planned = cells(
+      'debian-13/native/ctr',
+      'debian-11/zfs/nerdctl',
+      'debian-13/overlayfs/ctr',
+      'debian-11/zfs/ctr'
+    )
+    const rows = grid(renderMatrixTable([], planned))
+    expect(rows[0]).toEqual(['image', 'overlayfs<br>ctr', 'zfs<br>nerdctl', 'zfs<br>ctr', 'native<br>ctr'])
+    expect(rows[1]).toEqual(['---', ':-:', ':-:', ':-:', ':-:'])
+    expect(rows.slice(2).map(r => r[0]?.split('<br>')[0])).toEqual(['debian-13', 'debian-11'])
+  })
+
+  it('draws each status, the signature code, not-run and not-planned cells', () => {
+    const planned = cells(
+      'debian-12/overlayfs/nerdctl',
+      'debian-12/overlayfs/crictl',
+      'debian-12/overlayfs/ctr',
+      'debian-12/zfs/nerdctl',
+      'debian-12/zfs/crictl',
+      'debian-12/zfs/ctr',
+      'debian-12/native/nerdctl',
+      'debian-13/native/crictl'
+    )
+    const results = [
+      result('debian-12/overlayfs/nerdctl', fail('overlayfs-mount-einval')),
+      result('debian-12/overlayfs/crictl', {
+        status: 'flaky',
+        failedAttempts: 1,
+        signature: 'overlayfs-rename-whiteout'
+      }),
+      result('debian-12/overlayfs/ctr', fail('no-such-signature')),
+      result('debian-12/zfs/nerdctl', PASS),
+      result('debian-12/zfs/crictl', { status: 'error', message: 'qemu died' }),
+      result('debian-12/zfs/ctr', { status: 'skipped', reason: 'no KVM' })
+    ]
+    const rows = grid(renderMatrixTable(results, planned))
+    expect(rows[0]?.slice(1)).toEqual([
+      'overlayfs<br>nerdctl',
+      'overlayfs<br>crictl',
+      'overlayfs<br>ctr',
+      'zfs<br>nerdctl',
+      'zfs<br>crictl',
+      'zfs<br>ctr',
+      'native<br>nerdctl',
+      'native<br>crictl'
+    ])
+    expect(rows[2]?.slice(1)).toEqual(['❌ Z1', '🔁 Z2', '❌ ?', '✅', '⚠️', '⏭️', '⏳', '·'])
+    expect(rows[3]?.slice(1)).toEqual(['·', '·', '·', '·', '·', '·', '·', '⏳'])
+  })
+
+  it('labels a row with the versions read in the first result that has them', () => {
+    const planned = cells('debian-12/zfs/ctr', 'debian-12/native/ctr', 'debian-12/overlayfs/ctr')
+    const results = [
+      result('debian-12/zfs/ctr', { status: 'skipped', reason: 'x' }),
+      result('debian-12/native/ctr', PASS, { kernel: '6.1.0-50', openzfs: '2.1.11' }),
+      result('debian-12/overlayfs/ctr', PASS, { kernel: '6.1.0-99', openzfs: '2.1.99' })
+    ]
+    expect(grid(renderMatrixTable(results, planned))[2]?.[0]).toBe(
+      'debian-12<br>kernel 6.1.0-50 · OpenZFS 2.1.11'
+    )
+  })
+
+  it('falls back to the catalogue, marked as expected, and to "versions unknown"', () => {
+    const planned = cells('debian-12/zfs/ctr', 'custom/zfs/ctr', 'debian-11/zfs/ctr')
+    const results = [result('debian-11/zfs/ctr', PASS, { kernel: '5.10.0-30' })]
+    const rows = grid(renderMatrixTable(results, planned))
+    expect(rows[2]?.[0]).toBe('debian-12<br>kernel 6.1 · OpenZFS 2.1 (expected; not booted)')
+    expect(rows[3]?.[0]).toBe('custom<br>versions unknown')
+    expect(rows[4]?.[0]).toBe('debian-11<br>kernel 5.10.0-30 · OpenZFS 2.0 (expected; not read)')
+  })
+
+  it('escapes image names and guest-reported versions so they cannot add columns or markup', () => {
+    // No slash in the name: the test helper splits ids on it.
+    const image = 'evil|name<img src=x onerror=alert(1)>|x'
+    const planned = [makeCell(image, 'zfs', 'ctr'), makeCell(image, 'native', 'ctr')]
+    const results = [result(`${image}/zfs/ctr`, PASS, { kernel: '6.1 | `x`', openzfs: '<b>2.3</b>' })]
+    const table = renderMatrixTable(results, planned)
+    const rows = grid(table)
+    expect(rows.map(r => r.length)).toEqual([3, 3, 3])
+    expect(table).not.toContain('<img')
+    expect(table).not.toContain('<b>')
+    expect(rows[2]?.slice(1)).toEqual(['✅', '⏳'])
+  })
+
+  it('shows a result whose cell is not in the plan rather than hiding it', () => {
+    const rows = grid(renderMatrixTable([result('debian-13/zfs/ctr', fail('overlayfs-mount-einval'))], []))
+    expect(rows[0]).toEqual(['image', 'zfs<br>ctr'])
+    expect(rows[2]?.[1]).toBe('❌ Z1')
+  })
+
+  it('shows the last result of a cell reported twice', () => {
+    const results = [
+      result('debian-13/zfs/ctr', fail('overlayfs-mount-einval')),
+      result('debian-13/zfs/ctr', PASS)
+    ]
+    expect(grid(renderMatrixTable(results, cells('debian-13/zfs/ctr')))[2]?.[1]).toBe('✅')
+    expect(latestResults(results)).toHaveLength(1)
+  })
+
+  it('says so when nothing was planned', () => {
+    expect(renderMatrixTable([], [])).toBe('_No cells planned._')
+  })
+})
+
+describe('renderLegend', () => {
+  it('explains every symbol', () => {
+    const legend = renderLegend([])
+    for (const symbol of ['✅', '🔁', '❌', '⚠️', '⏭️', '⏳', '·']) expect(legend).toContain(symbol)
+  })
+
+  it('lists the codes in the table with title and id, in catalogue order, and no others', () => {
+    const legend = renderLegend([
+      result('a/zfs/ctr', fail('overlayfs-mount-einval')),
+      result('a/zfs/nerdctl', {
+        status: 'flaky',
+        failedAttempts: 1,
+        signature: 'zfs-snapshotter-not-a-dataset'
+      }),
+      result('a/native/ctr', fail('overlayfs-mount-einval')),
+      result('a/native/nerdctl', fail('unknown')),
+      result('a/overlayfs/ctr', fail('from-a-newer-catalogue'))
+    ])
+    const lines = legend.split('\n').filter(l => l.startsWith('- '))
+    expect(lines).toEqual([
+      '- **Z3** zfs snapshotter root is not a ZFS dataset (`zfs-snapshotter-not-a-dataset`)',
+      '- **Z1** overlayfs cannot mount with its upper dir on ZFS (`overlayfs-mount-einval`)',
+      '- **?** unrecognised failure (`unknown`)',
+      '- **?** a signature this version does not know (`from-a-newer-catalogue`)'
+    ])
+  })
+
+  it('leaves out the signature of a result the table no longer shows', () => {
+    const legend = renderLegend([
+      result('a/zfs/ctr', fail('overlayfs-mount-einval')),
+      result('a/zfs/ctr', PASS)
+    ])
+    expect(legend).not.toContain('Z1')
+  })
+})

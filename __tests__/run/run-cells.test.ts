@@ -1,0 +1,243 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from '@jest/globals'
+import { parseConfig } from '../../src/inputs/parse.js'
+import type { Log } from '../../src/log/log.js'
+import type { Tier } from '../../src/plan/axes.js'
+import { parseCellId, type Cell } from '../../src/plan/cell.js'
+import { ResultsJournal, readJournal } from '../../src/results/results-store.js'
+import { runAttempts } from '../../src/run/attempts.js'
+import { runCells } from '../../src/run/run-cells.js'
+import { unavailable } from '../../src/scenarios/registry.js'
+import type { Attempt, Scenario, ScenarioSession, Verdict } from '../../src/scenarios/scenario.js'
+import { tempDir } from '../helpers.js'
+
+const OVERLAY_EINVAL = 'ctr: failed to mount /tmp/containerd-mount2837482: invalid argument'
+
+function recordingLog(): Log & { lines: string[] } {
+  const lines: string[] = []
+  return {
+    lines,
+    info: m => void lines.push(m),
+    warning: m => void lines.push(`warning: ${m}`),
+    error: m => void lines.push(`error: ${m}`),
+    group: (_t, body) => body()
+  }
+}
+
+/** A session answering from a script of verdicts, one per call, recording what it was asked. */
+function scriptedSession(verdicts: Verdict[], calls: string[] = []): ScenarioSession & { closed: boolean } {
+  const session = {
+    closed: false,
+    run: (cell: Cell): Promise<Attempt> => {
+      calls.push(cell.id)
+      const verdict = verdicts.shift() ?? { kind: 'pass' }
+      return Promise.resolve({
+        verdict,
+        versions: { kernel: '6.1.0-50-cloud-amd64', openzfs: '2.1.11' },
+        logs: []
+      })
+    },
+    close: () => {
+      session.closed = true
+      return Promise.resolve()
+    }
+  }
+  return session
+}
+
+const cell = parseCellId('debian-12/overlayfs/ctr')!
+const never = new AbortController().signal
+const dirs = () => tempDir()
+
+describe('runAttempts', () => {
+  it('diagnoses a failure into a signature with the matching lines', async () => {
+    const session = scriptedSession([
+      {
+        kind: 'fail',
+        message: 'container did not start',
+        evidence: [{ source: 'ctr', text: OVERLAY_EINVAL }]
+      }
+    ])
+    const run = await runAttempts(session, cell, { retries: 0, timeoutMs: 5000, signal: never }, dirs)
+    expect(run.outcome).toEqual({
+      status: 'fail',
+      signature: 'overlayfs-mount-einval',
+      message: 'container did not start',
+      excerpt: `ctr: ${OVERLAY_EINVAL}`
+    })
+    expect(run.attempts).toBe(1)
+  })
+
+  it('a pass after a failed attempt is flaky, not pass', async () => {
+    const session = scriptedSession([
+      { kind: 'fail', message: 'x', evidence: [{ source: 'ctr', text: OVERLAY_EINVAL }] },
+      { kind: 'pass' }
+    ])
+    const run = await runAttempts(session, cell, { retries: 2, timeoutMs: 5000, signal: never }, dirs)
+    expect(run.outcome).toEqual({ status: 'flaky', failedAttempts: 1, signature: 'overlayfs-mount-einval' })
+    expect(run.attempts).toBe(2)
+  })
+
+  it('stops retrying when attempts run out and keeps the last failure', async () => {
+    const session = scriptedSession([
+      { kind: 'error', message: 'ssh lost', evidence: [] },
+      { kind: 'error', message: 'ssh lost again', evidence: [] }
+    ])
+    const run = await runAttempts(session, cell, { retries: 1, timeoutMs: 5000, signal: never }, dirs)
+    expect(run.outcome).toEqual({ status: 'error', message: 'ssh lost again' })
+    expect(run.attempts).toBe(2)
+  })
+
+  it('times out a hung attempt, aborts its signal and reports an error', async () => {
+    let seen: AbortSignal | undefined
+    const hung: ScenarioSession = {
+      run: (_c, attempt) => {
+        seen = attempt.signal
+        return new Promise(() => undefined)
+      },
+      close: () => Promise.resolve()
+    }
+    const run = await runAttempts(hung, cell, { retries: 0, timeoutMs: 50, signal: never }, dirs)
+    expect(run.outcome).toEqual({ status: 'error', message: 'timed out after 0.05s (cell-timeout)' })
+    expect(seen?.aborted).toBe(true)
+  })
+
+  it('a crashing scenario is an error, not a crash of the run', async () => {
+    const crashing: ScenarioSession = {
+      run: () => Promise.reject(new Error('bug')),
+      close: () => Promise.resolve()
+    }
+    const run = await runAttempts(crashing, cell, { retries: 0, timeoutMs: 5000, signal: never }, dirs)
+    expect(run.outcome).toEqual({ status: 'error', message: 'the scenario crashed: bug' })
+  })
+})
+
+describe('runCells', () => {
+  function setup(raw: Parameters<typeof parseConfig>[0]) {
+    const cwd = tempDir()
+    const config = parseConfig(raw, { cwd })
+    const journal = new ResultsJournal(join(config.outputDir, 'results.jsonl'))
+    return { config, journal, log: recordingLog(), workDir: cwd }
+  }
+
+  it('opens one session per image and tier, runs its cells in order, closes it, and journals every cell', async () => {
+    const { config, journal, log, workDir } = setup({
+      images: 'debian-11, debian-12',
+      tools: 'ctr',
+      tiers: 'probe'
+    })
+    const calls: string[] = []
+    const sessions: ReturnType<typeof scriptedSession>[] = []
+    const probe: Scenario = {
+      tier: 'probe',
+      open: () => {
+        const s = scriptedSession([], calls)
+        sessions.push(s)
+        return Promise.resolve({ kind: 'ready', session: s })
+      }
+    }
+    const results = await runCells(
+      [
+        ...['debian-11', 'debian-12'].flatMap(i =>
+          ['overlayfs', 'zfs', 'native'].map(s => parseCellId(`${i}/${s}/ctr`)!)
+        )
+      ],
+      { config, scenarioFor: () => probe, log, journal, signal: never, workDir }
+    )
+    expect(sessions).toHaveLength(2)
+    expect(sessions.every(s => s.closed)).toBe(true)
+    expect(calls).toEqual(results.map(r => r.id))
+    expect(results.every(r => r.status === 'pass' && r.tier === 'probe')).toBe(true)
+    expect(results[0]!.versions).toEqual({ kernel: '6.1.0-50-cloud-amd64', openzfs: '2.1.11' })
+    expect(readJournal(journal.path).map(r => r.id)).toEqual(results.map(r => r.id))
+    expect(log.lines[0]).toMatch(/^\[1\/6\] probe debian-11\/overlayfs\/ctr … pass \d+\.\ds$/)
+  })
+
+  it('an unavailable tier skips its cells with the reason; a failing open is an error for each cell', async () => {
+    const { config, journal, log, workDir } = setup({
+      images: 'debian-12',
+      tools: 'ctr',
+      tiers: 'lint, probe'
+    })
+    const scenarioFor = (tier: Tier): Scenario =>
+      tier === 'lint'
+        ? unavailable('lint', 'no kubespray checkout')
+        : { tier, open: () => Promise.reject(new Error('qemu not found')) }
+    const results = await runCells([cell], { config, scenarioFor, log, journal, signal: never, workDir })
+    expect(results[0]).toMatchObject({
+      status: 'error',
+      tier: 'probe',
+      message: 'could not prepare debian-12 for probe: qemu not found'
+    })
+    expect(results[0]!.tiers.map(t => t.status)).toEqual(['skipped', 'error'])
+  })
+
+  it('on cancel it stops starting cells, closes the session and keeps what finished', async () => {
+    const { config, journal, log, workDir } = setup({ images: 'debian-12', tools: 'ctr', tiers: 'probe' })
+    const controller = new AbortController()
+    const session = scriptedSession([])
+    const cancelling: ScenarioSession = {
+      run: (c, a) => {
+        controller.abort()
+        return session.run(c, a)
+      },
+      close: () => session.close()
+    }
+    const probe: Scenario = {
+      tier: 'probe',
+      open: () => Promise.resolve({ kind: 'ready', session: cancelling })
+    }
+    const cells = ['overlayfs', 'zfs', 'native'].map(s => parseCellId(`debian-12/${s}/ctr`)!)
+    const results = await runCells(cells, {
+      config,
+      scenarioFor: () => probe,
+      log,
+      journal,
+      signal: controller.signal,
+      workDir
+    })
+    expect(results.map(r => r.id)).toEqual(['debian-12/overlayfs/ctr'])
+    expect(session.closed).toBe(true)
+    expect(readFileSync(journal.path, 'utf8').trim().split('\n')).toHaveLength(1)
+  })
+
+  it('writes each attempt its own log directory under the output dir', async () => {
+    const { config, journal, log, workDir } = setup({
+      images: 'debian-12',
+      tools: 'ctr',
+      tiers: 'probe',
+      retries: '1'
+    })
+    const dirsSeen: string[] = []
+    const session: ScenarioSession = {
+      run: (_c, a) => {
+        dirsSeen.push(a.logDir)
+        return Promise.resolve({
+          verdict: { kind: 'error', message: 'x', evidence: [] },
+          versions: {},
+          logs: [join(a.logDir, 'serial.log')]
+        })
+      },
+      close: () => Promise.resolve()
+    }
+    const probe: Scenario = { tier: 'probe', open: () => Promise.resolve({ kind: 'ready', session }) }
+    const [result] = await runCells([cell], {
+      config,
+      scenarioFor: () => probe,
+      log,
+      journal,
+      signal: never,
+      workDir
+    })
+    expect(dirsSeen.map(d => d.slice(config.outputDir.length))).toEqual([
+      '/logs/debian-12/overlayfs/ctr/probe/attempt-1',
+      '/logs/debian-12/overlayfs/ctr/probe/attempt-2'
+    ])
+    expect(dirsSeen.every(d => existsSync(d))).toBe(true)
+    expect(result!.logs).toEqual([
+      'logs/debian-12/overlayfs/ctr/probe/attempt-1/serial.log',
+      'logs/debian-12/overlayfs/ctr/probe/attempt-2/serial.log'
+    ])
+  })
+})

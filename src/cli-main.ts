@@ -1,0 +1,97 @@
+import { readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { CleanupLedger, sweep } from './cleanup/ledger.js'
+import { withRunScope } from './cleanup/run-scope.js'
+import { helpText, parseCliArgs } from './inputs/cli-args.js'
+import { InputErrors, formatProblem, type InputProblem } from './inputs/errors.js'
+import { parseConfig } from './inputs/parse.js'
+import { consoleLog, type Log } from './log/log.js'
+import { runPipeline } from './pipeline.js'
+import type { Outputs } from './publish/outputs.js'
+import { scenarioFor } from './scenarios/registry.js'
+import { GENERATOR } from './version.js'
+
+export const EXIT = { ok: 0, failed: 1, invalid: 2 } as const
+
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream
+  readonly stderr: NodeJS.WritableStream
+  readonly env: NodeJS.ProcessEnv
+  readonly cwd: string
+  readonly tempRoot?: string
+}
+
+/** The CLI over the same pipeline as the action. Returns the exit status. */
+export async function cli(argv: readonly string[], io: CliIo): Promise<number> {
+  const log = consoleLog(io.stderr)
+  const request = parseCliArgs(argv, io.env)
+  switch (request.kind) {
+    case 'help':
+      io.stdout.write(`${helpText()}\n`)
+      return EXIT.ok
+    case 'version':
+      io.stdout.write(`${GENERATOR.version}\n`)
+      return EXIT.ok
+    case 'invalid':
+      return invalid(request.problems, io, log)
+    case 'command':
+      break
+    default: {
+      const never: never = request
+      throw new Error(`unknown request ${JSON.stringify(never)}`)
+    }
+  }
+  let config
+  try {
+    config = parseConfig(request.inputs, { cwd: io.cwd })
+  } catch (e) {
+    if (e instanceof InputErrors) return invalid(e.problems, io, log)
+    throw e
+  }
+  const tempRoot = io.tempRoot ?? tmpdir()
+  sweepDeadRuns(tempRoot, log)
+  const ledger = new CleanupLedger(join(tempRoot, `${LEDGER_PREFIX}${process.pid}.ledger.json`))
+  // `plan` prints its matrix on stdout (and nothing else there), so it can be piped into jq.
+  const outputs: Outputs = {
+    set: (name, value) => void (name === 'matrix' && io.stdout.write(`${value}\n`)),
+    summary: () => Promise.resolve()
+  }
+  try {
+    const result = await withRunScope(tempRoot, ledger, log, scope =>
+      runPipeline(config, { log, outputs, scenarioFor, signal: scope.signal, workDir: scope.workDir })
+    )
+    if (result.failed) log.error(result.reason)
+    return result.failed ? EXIT.failed : EXIT.ok
+  } catch (e) {
+    log.error(e instanceof Error ? e.message : String(e))
+    return EXIT.failed
+  }
+}
+
+const LEDGER_PREFIX = 'zfs-join-matrix-cli-'
+
+function invalid(problems: readonly InputProblem[], io: CliIo, log: Log): number {
+  for (const p of problems) log.error(formatProblem(p))
+  io.stderr.write(`Run 'zfs-join-matrix --help' for the flags and their values.\n`)
+  return EXIT.invalid
+}
+
+/** A CLI run killed outright (SIGKILL, a closed terminal) leaves a ledger whose pid is gone: clean it up now. */
+function sweepDeadRuns(tempRoot: string, log: Log): void {
+  for (const name of readdirSync(tempRoot)) {
+    const m = new RegExp(`^${LEDGER_PREFIX}(\\d+)\\.ledger\\.json$`).exec(name)
+    if (m === null || isAlive(Number(m[1]))) continue
+    const removed = sweep(new CleanupLedger(join(tempRoot, name)), log)
+    if (removed > 0) log.info(`Removed ${removed} resource(s) left by an earlier run (pid ${m[1]})`)
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

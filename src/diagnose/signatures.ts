@@ -1,0 +1,141 @@
+/**
+ * The catalogue of known failure patterns. Order matters: when several match, the first one is the
+ * root cause reported (a snapshotter failure explains a missing nginx-proxy, which explains the
+ * refused 127.0.0.1:6443, which explains the missing ca.crt on the next attempt).
+ * Facts behind each entry: DESIGN.md §4.2–4.3 and kubespray issue #11734.
+ */
+export interface Signature {
+  readonly id: string
+  /** Short code shown in the matrix cells. */
+  readonly code: string
+  readonly title: string
+  /** Any one of these matching a log line is a match. */
+  readonly patterns: readonly RegExp[]
+  readonly symptom: string
+  readonly rootCause: string
+  readonly fix: string
+  /** Kubespray variables the fix sets, for the report and annotations. */
+  readonly kubesprayVariables: readonly string[]
+}
+
+const ZFS_FIX_VARIABLES = ['containerd_snapshotter', 'nerdctl_snapshotter'] as const
+
+export const SIGNATURES: readonly Signature[] = [
+  {
+    id: 'zfs-snapshotter-not-a-dataset',
+    code: 'Z3',
+    title: 'zfs snapshotter root is not a ZFS dataset',
+    patterns: [/must be a zfs filesystem to be used with the zfs snapshotter/, /snapshotter not loaded: zfs/],
+    symptom: 'containerd skips the zfs snapshotter plugin; pulls fail with "snapshotter not loaded: zfs".',
+    rootCause:
+      "containerd's zfs snapshotter only loads when /var/lib/containerd/io.containerd.snapshotter.v1.zfs is the mountpoint of a ZFS dataset; kubespray does not create it.",
+    fix: 'Create a dataset mounted there before containerd starts, e.g. `zfs create -o mountpoint=/var/lib/containerd/io.containerd.snapshotter.v1.zfs <pool>/containerd`, then restart containerd.',
+    kubesprayVariables: ['containerd_snapshotter']
+  },
+  {
+    id: 'overlayfs-mount-einval',
+    code: 'Z1',
+    title: 'overlayfs cannot mount with its upper dir on ZFS',
+    patterns: [
+      /overlayfs: upper fs missing required features/,
+      /failed to mount \/tmp\/containerd-mount\d*: invalid argument/,
+      /failed to mount rootfs component &\{overlay overlay.*invalid argument/
+    ],
+    symptom:
+      'Every container fails to start: ctr "failed to mount /tmp/containerd-mount…: invalid argument", CRI "failed to mount rootfs component &{overlay overlay …}: invalid argument"; the kernel logs "upper fs does not support RENAME_WHITEOUT".',
+    rootCause:
+      "OpenZFS 2.0 lacks what overlayfs requires of an upper filesystem (the kernel names RENAME_WHITEOUT), so every overlay mount with its upper dir on ZFS fails, and containerd's default snapshotter is overlayfs.",
+    fix: 'Set `containerd_snapshotter: zfs` (with its dataset) or `native`, and `nerdctl_snapshotter` to the same value; or move the node to OpenZFS ≥ 2.2.',
+    kubesprayVariables: ZFS_FIX_VARIABLES
+  },
+  {
+    id: 'overlayfs-rename-whiteout',
+    code: 'Z2',
+    title: 'renaming a lower-layer file fails on overlayfs over ZFS',
+    patterns: [/can't rename '[^']*': Invalid argument/, /cannot move '[^']*' to '[^']*': Invalid argument/],
+    symptom:
+      'Containers start, but renaming or removing a file that comes from an image layer fails with "Invalid argument"; the kernel warns "upper fs does not support RENAME_WHITEOUT" on every mount.',
+    rootCause:
+      'OpenZFS 2.1 lets the overlay mount but cannot create the whiteout a rename of a lower-layer file needs. Fixed in OpenZFS 2.2.',
+    fix: 'Set `containerd_snapshotter: zfs` (with its dataset) or `native`, and `nerdctl_snapshotter` to the same value; or move the node to OpenZFS ≥ 2.2.',
+    kubesprayVariables: ZFS_FIX_VARIABLES
+  },
+  {
+    id: 'snapshot-missing-parent',
+    code: 'S1',
+    title: 'image unpacked into another snapshotter than the one in use',
+    patterns: [/missing parent .*bucket: not found/, /failed to prepare extraction snapshot/],
+    symptom: 'ctr/nerdctl: "failed to prepare extraction snapshot … missing parent … bucket: not found".',
+    rootCause:
+      "kubespray sets `containerd_snapshotter` only in the CRI section of containerd's config; nerdctl follows `nerdctl_snapshotter` (default overlayfs) and ctr its own default, so layers land in one snapshotter and are looked up in another.",
+    fix: 'Set `nerdctl_snapshotter: "{{ containerd_snapshotter }}"`; if pulls use ctr, add `--snapshotter {{ containerd_snapshotter }}` to the pull command (`nerdctl_image_pull_command` override).',
+    kubesprayVariables: ['nerdctl_snapshotter', 'nerdctl_image_pull_command']
+  },
+  {
+    id: 'tool-snapshotter-mismatch',
+    code: 'S2',
+    title: 'the image tool and the CRI use different snapshotters',
+    patterns: [/unpacked for snapshotter \S+ but the CRI uses \S+/],
+    symptom:
+      'The pull succeeds, but the image is unpacked for a snapshotter kubelet does not use; the CRI must unpack it again, or fails to find it.',
+    rootCause:
+      'nerdctl and ctr do not follow `containerd_snapshotter`: nerdctl reads `nerdctl_snapshotter` (default overlayfs), ctr pulls without `--snapshotter`.',
+    fix: 'Set `nerdctl_snapshotter: "{{ containerd_snapshotter }}"` and pass `--snapshotter {{ containerd_snapshotter }}` in ctr pull commands.',
+    kubesprayVariables: ['nerdctl_snapshotter', 'nerdctl_image_pull_command']
+  },
+  {
+    id: 'nginx-proxy-not-running',
+    code: 'J1',
+    title: 'the nginx-proxy static pod never starts on the worker',
+    patterns: [
+      /nginx-proxy.*(ErrImagePull|ImagePullBackOff|CreateContainerError|RunContainerError|CrashLoopBackOff)/,
+      /no running nginx-proxy container/
+    ],
+    symptom:
+      'kubelet cannot start the nginx-proxy static pod; nothing listens on localhost:6443 on the worker.',
+    rootCause:
+      'Workers reach the apiserver through nginx-proxy (`loadbalancer_apiserver_localhost`); its image was pulled or unpacked with a snapshotter that cannot run it.',
+    fix: "Fix the snapshotter first (see the Z and S signatures); check `crictl ps -a --name nginx-proxy` and kubelet's journal on the worker.",
+    kubesprayVariables: ['containerd_snapshotter', 'nerdctl_snapshotter']
+  },
+  {
+    id: 'apiserver-localhost-refused',
+    code: 'J2',
+    title: 'kubeadm join refused on 127.0.0.1:6443',
+    patterns: [/dial tcp (127\.0\.0\.1|\[::1\]|localhost):6443: connect: connection refused/],
+    symptom:
+      '`kubeadm join` fails fetching kubeadm-config: "dial tcp 127.0.0.1:6443: connect: connection refused".',
+    rootCause: 'nginx-proxy is not running on the worker, so the local apiserver endpoint is closed.',
+    fix: 'Make nginx-proxy start (see J1); the join itself needs no change.',
+    kubesprayVariables: ['loadbalancer_apiserver_localhost']
+  },
+  {
+    id: 'kubelet-client-ca-missing',
+    code: 'J3',
+    title: 'kubelet fails on a missing /etc/kubernetes/ssl/ca.crt',
+    patterns: [/unable to load client CA file \/etc\/kubernetes\/ssl\/ca\.crt/],
+    symptom:
+      'After a failed join, kubelet restarts in a loop: "unable to load client CA file /etc/kubernetes/ssl/ca.crt".',
+    rootCause:
+      'The failed join left kubelet configured (clientCAFile) without the certificates kubeadm join would have written; running scale.yml again does not repair it.',
+    fix: 'Run `reset.yml --limit <node>` before `scale.yml` again, after fixing the snapshotter.',
+    kubesprayVariables: []
+  }
+]
+
+/** The id given to a failure no catalogue entry explains. */
+export const UNKNOWN_SIGNATURE: Signature = {
+  id: 'unknown',
+  code: '?',
+  title: 'unrecognised failure',
+  patterns: [],
+  symptom: 'The cell failed with a message no known signature matches.',
+  rootCause: "Not diagnosed: read the log lines quoted and the cell's logs.",
+  fix: 'If this is a new ZFS/containerd failure, add a signature to src/diagnose/signatures.ts with a test on the log excerpt.',
+  kubesprayVariables: []
+}
+
+export function findSignature(id: string): Signature | undefined {
+  if (id === UNKNOWN_SIGNATURE.id) return UNKNOWN_SIGNATURE
+  return SIGNATURES.find(s => s.id === id)
+}

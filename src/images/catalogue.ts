@@ -1,0 +1,50 @@
+/**
+ * Node images the action knows how to build. Versions here are what the Debian suites shipped when
+ * the design was verified (DESIGN.md §4.1); the report shows the versions read inside the guest, and
+ * falls back to these only to label a row whose cells never booted.
+ */
+export interface ImageSpec {
+  readonly name: string
+  readonly suite: 'bullseye' | 'bookworm' | 'trixie'
+  /** Where zfs-dkms comes from: the suite's contrib, or bookworm-backports' contrib. */
+  readonly zfsSource: 'contrib' | 'backports'
+  readonly expected: { readonly kernelSeries: string; readonly openzfsSeries: string }
+  readonly description: string
+}
+
+export const IMAGES: readonly ImageSpec[] = [
+  {
+    name: 'debian-11',
+    suite: 'bullseye',
+    zfsSource: 'contrib',
+    expected: { kernelSeries: '5.10', openzfsSeries: '2.0' },
+    description: 'Debian 11, kernel 5.10, OpenZFS 2.0: overlayfs cannot mount on ZFS (no RENAME_WHITEOUT)'
+  },
+  {
+    name: 'debian-12',
+    suite: 'bookworm',
+    zfsSource: 'contrib',
+    expected: { kernelSeries: '6.1', openzfsSeries: '2.1' },
+    description: 'Debian 12, kernel 6.1, OpenZFS 2.1: overlayfs mounts, renaming a lower-layer file fails'
+  },
+  {
+    name: 'debian-12-zfs23',
+    suite: 'bookworm',
+    zfsSource: 'backports',
+    expected: { kernelSeries: '6.1', openzfsSeries: '2.3' },
+    description: 'Debian 12 kernel with OpenZFS 2.3 from bookworm-backports: overlayfs works'
+  },
+  {
+    name: 'debian-13',
+    suite: 'trixie',
+    zfsSource: 'contrib',
+    expected: { kernelSeries: '6.12', openzfsSeries: '2.3' },
+    description: 'Debian 13, kernel 6.12, OpenZFS 2.3: overlayfs works'
+  }
+]
+
+export const IMAGE_NAMES: readonly string[] = IMAGES.map(i => i.name)
+
+export function findImage(name: string): ImageSpec | undefined {
+  return IMAGES.find(i => i.name === name)
+}

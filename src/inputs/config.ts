@@ -1,0 +1,40 @@
+import type { ImageSpec } from '../images/catalogue.js'
+import type { Tier } from '../plan/axes.js'
+import type { CellPattern } from '../plan/pattern.js'
+import type { Axes } from '../plan/plan.js'
+import type { Shard } from '../plan/shard.js'
+import type { ResultsDocument } from '../results/results-document.js'
+
+export const MODES = ['all', 'plan', 'run', 'report'] as const
+export type Mode = (typeof MODES)[number]
+
+export const COMMENT_MODES = ['always', 'changes', 'failures', 'off'] as const
+export type CommentMode = (typeof COMMENT_MODES)[number]
+
+export const FAIL_ON = ['regressions', 'failures', 'never'] as const
+export type FailOn = (typeof FAIL_ON)[number]
+
+/** Everything the pipeline needs, validated. Built only by parseConfig; nothing downstream reads raw inputs. */
+export interface Config {
+  readonly mode: Mode
+  readonly title: string
+  readonly axes: Axes & { readonly images: readonly ImageSpec[] }
+  readonly tiers: readonly Tier[]
+  readonly include: readonly CellPattern[]
+  readonly exclude: readonly CellPattern[]
+  /** Absolute path, or null when none was given (lint and join cells are then skipped). */
+  readonly kubesprayPath: string | null
+  readonly kubesprayRef: string | null
+  readonly baseline: { readonly path: string; readonly document: ResultsDocument } | null
+  readonly writeBaseline: string | null
+  readonly failOn: FailOn
+  readonly shard: Shard | null
+  /** mode plan: number of jobs, or null for one per image. */
+  readonly shards: number | null
+  readonly cellTimeoutMs: number
+  readonly retries: number
+  readonly commentMode: CommentMode
+  readonly githubToken: string | null
+  /** Absolute. */
+  readonly outputDir: string
+}

@@ -1,0 +1,248 @@
+import { existsSync, statSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { IMAGES, IMAGE_NAMES, findImage, type ImageSpec } from '../images/catalogue.js'
+import { SNAPSHOTTERS, TIERS, TOOLS, tierIndex, type Tier } from '../plan/axes.js'
+import { parseCellPattern, matchesCell, type CellPattern } from '../plan/pattern.js'
+import { expandAxes, filterCells } from '../plan/plan.js'
+import { MAX_SHARDS, selectShard, type Shard } from '../plan/shard.js'
+import { readResultsFile } from '../results/results-store.js'
+import { COMMENT_MODES, FAIL_ON, MODES, type Config } from './config.js'
+import { InputErrors, problem, shown, type InputProblem } from './errors.js'
+import { INPUTS, type InputName, type RawInputs } from './spec.js'
+import {
+  bad,
+  duplicates,
+  ok,
+  parseChoice,
+  parseChoiceList,
+  parseDuration,
+  parseGitRef,
+  parseInteger,
+  splitList,
+  type Parsed
+} from './values.js'
+
+const SIX_HOURS_MS = 6 * 3_600_000
+const MAX_TITLE = 100
+
+export interface ParseContext {
+  /** Relative paths are resolved against this (the workspace in Actions, the cwd in the CLI). */
+  readonly cwd: string
+}
+
+/**
+ * Validates every input before anything starts. Collects all problems and throws them together as
+ * InputErrors; returns a Config only when there are none.
+ */
+export function parseConfig(raw: RawInputs, ctx: ParseContext): Config {
+  const problems: InputProblem[] = []
+  const text = (name: InputName): string => {
+    const given = raw[name]?.trim() ?? ''
+    return given !== '' ? given : INPUTS.find(i => i.name === name)!.default
+  }
+  const take = <T>(parsed: Parsed<T>): T | undefined => {
+    if (parsed.ok) return parsed.value
+    problems.push(...parsed.problems)
+    return undefined
+  }
+  const optional = <T>(name: InputName, parse: (t: string) => Parsed<T>): T | null =>
+    text(name) === '' ? null : (take(parse(text(name))) ?? null)
+
+  const mode = take(parseChoice('mode', text('mode'), MODES))
+  const images = take(parseImages(text('images')))
+  const snapshotters = take(parseChoiceList('snapshotters', text('snapshotters'), SNAPSHOTTERS))
+  const tools = take(parseChoiceList('tools', text('tools'), TOOLS))
+  const tiers = take(parseTiers(text('tiers')))
+  const include = take(parsePatterns('include', text('include')))
+  const exclude = take(parsePatterns('exclude', text('exclude')))
+  const shard = optional('shard', t => parseShard(t))
+  const shards = optional('shards', t => parseInteger('shards', t, 1, MAX_SHARDS))
+  const cellTimeoutMs = take(parseDuration('cell-timeout', text('cell-timeout'), SIX_HOURS_MS))
+  const retries = take(parseInteger('retries', text('retries'), 0, 5))
+  const commentMode = take(parseChoice('comment-mode', text('comment-mode'), COMMENT_MODES))
+  const failOn = take(parseChoice('fail-on', text('fail-on'), FAIL_ON))
+  const title = take(parseTitle(text('title')))
+  const kubesprayPath = optional('kubespray-path', t =>
+    existingDirectory('kubespray-path', resolve(ctx.cwd, t), t)
+  )
+  const kubesprayRef = optional('kubespray-ref', t => parseGitRef('kubespray-ref', t))
+  const baseline = optional('baseline', t => parseBaseline(resolve(ctx.cwd, t), t))
+  const writeBaseline = optional('write-baseline', t =>
+    writableFile('write-baseline', resolve(ctx.cwd, t), t)
+  )
+  const outputDir = take(outputDirectory(resolve(ctx.cwd, text('output-dir')), text('output-dir')))
+  const githubToken = raw['github-token']?.trim() || null
+
+  if (mode !== undefined) {
+    if (shard !== null && (mode === 'plan' || mode === 'report')) {
+      problems.push(problem('shard', `is for mode run or all; mode is ${shown(mode)}`))
+    }
+    if (shards !== null && mode !== 'plan') {
+      problems.push(problem('shards', `is for mode plan; mode is ${shown(mode)} (use shard: i/n there)`))
+    }
+  }
+
+  // Patterns and shard counts can only be judged against the cells the valid axes produce.
+  if (images && snapshotters && tools && include && exclude) {
+    const all = expandAxes({ images, snapshotters, tools })
+    problems.push(...patternsMatchingNothing('include', include, all))
+    problems.push(...patternsMatchingNothing('exclude', exclude, all))
+    const planned = filterCells(all, include, exclude)
+    if (planned.length === 0 && (include.length > 0 || exclude.length > 0)) {
+      problems.push(problem('exclude', 'leaves no cell to test: every planned cell is excluded'))
+    }
+    if (shard !== null && shard.count > planned.length) {
+      problems.push(
+        problem(
+          'shard',
+          `${shown(`${shard.index}/${shard.count}`)} splits ${planned.length} cells into more shards than cells`
+        )
+      )
+    } else if (shard !== null && selectShard(planned, shard).length === 0) {
+      problems.push(problem('shard', `${shown(`${shard.index}/${shard.count}`)} has no cells`))
+    }
+    if (shards !== null && shards > planned.length) {
+      problems.push(problem('shards', `${shards} is more than the ${planned.length} planned cells`))
+    }
+  }
+
+  if (problems.length > 0) throw new InputErrors(problems)
+  return {
+    mode: mode!,
+    title: title!,
+    axes: { images: images!, snapshotters: snapshotters!, tools: tools! },
+    tiers: tiers!,
+    include: include!,
+    exclude: exclude!,
+    kubesprayPath,
+    kubesprayRef,
+    baseline,
+    writeBaseline,
+    failOn: failOn!,
+    shard,
+    shards,
+    cellTimeoutMs: cellTimeoutMs!,
+    retries: retries!,
+    commentMode: commentMode!,
+    githubToken,
+    outputDir: outputDir!
+  }
+}
+
+function parseImages(text: string): Parsed<ImageSpec[]> {
+  const names = splitList(text)
+  if (names.length === 0)
+    return bad(problem('images', `is empty; list one or more of ${IMAGE_NAMES.join(', ')}`))
+  const problems = names
+    .filter(n => findImage(n) === undefined)
+    .map(n => problem('images', `${shown(n)} is not one of ${IMAGE_NAMES.join(', ')}`))
+  problems.push(...duplicates('images', names))
+  if (problems.length > 0) return bad(...problems)
+  // Keep the catalogue's order so rows read oldest OpenZFS first whatever order the user wrote.
+  return ok(IMAGES.filter(i => names.includes(i.name)))
+}
+
+function parseTiers(text: string): Parsed<Tier[]> {
+  const parsed = parseChoiceList('tiers', text, TIERS)
+  if (!parsed.ok) return parsed
+  const tiers = [...parsed.value].sort((a, b) => tierIndex(a) - tierIndex(b))
+  if (tiers.includes('rejoin') && !tiers.includes('join')) {
+    return bad(problem('tiers', '"rejoin" needs "join": it reruns a join that failed'))
+  }
+  return ok(tiers)
+}
+
+function parsePatterns(input: 'include' | 'exclude', text: string): Parsed<CellPattern[]> {
+  const items = splitList(text)
+  const problems: InputProblem[] = []
+  const patterns: CellPattern[] = []
+  for (const item of items) {
+    const p = parseCellPattern(item)
+    if (typeof p === 'string') problems.push(problem(input, `${shown(item)} ${p}`))
+    else patterns.push(p)
+  }
+  problems.push(...duplicates(input, items))
+  return problems.length > 0 ? bad(...problems) : ok(patterns)
+}
+
+function patternsMatchingNothing(
+  input: string,
+  patterns: readonly CellPattern[],
+  cells: ReturnType<typeof expandAxes>
+) {
+  return patterns
+    .filter(p => !cells.some(c => matchesCell(p, c)))
+    .map(p =>
+      problem(
+        input,
+        `${shown(p.text)} matches no cell of the planned axes (cells look like ${cells[0]?.id ?? 'image/snapshotter/tool'})`
+      )
+    )
+}
+
+function parseShard(text: string): Parsed<Shard> {
+  const m = /^(\d+)\/(\d+)$/.exec(text)
+  const form = `${shown(text)} is not of the form i/n (1 <= i <= n <= ${MAX_SHARDS}), e.g. 2/4`
+  if (m === null) return bad(problem('shard', form))
+  const index = Number(m[1])
+  const count = Number(m[2])
+  if (index < 1 || count < 1 || index > count || count > MAX_SHARDS) return bad(problem('shard', form))
+  return ok({ index, count })
+}
+
+function parseTitle(text: string): Parsed<string> {
+  if (/[\r\n]/.test(text)) return bad(problem('title', 'must be a single line'))
+  if (text.length > MAX_TITLE)
+    return bad(problem('title', `is ${text.length} characters; at most ${MAX_TITLE}`))
+  return ok(text)
+}
+
+function existingDirectory(input: InputName, path: string, given: string): Parsed<string> {
+  if (!existsSync(path)) return bad(problem(input, `${shown(given)} does not exist (resolved to ${path})`))
+  if (!statSync(path).isDirectory()) return bad(problem(input, `${shown(given)} is not a directory`))
+  return ok(path)
+}
+
+function parseBaseline(
+  path: string,
+  given: string
+): Parsed<{ path: string; document: ReturnType<typeof readResultsFile> }> {
+  if (!existsSync(path)) {
+    return bad(
+      problem(
+        'baseline',
+        `${shown(given)} does not exist (resolved to ${path}); create one with write-baseline`
+      )
+    )
+  }
+  try {
+    return ok({ path, document: readResultsFile(path) })
+  } catch (e) {
+    return bad(problem('baseline', `${shown(given)} is not a results.json: ${(e as Error).message}`))
+  }
+}
+
+function writableFile(input: InputName, path: string, given: string): Parsed<string> {
+  if (existsSync(path) && statSync(path).isDirectory())
+    return bad(problem(input, `${shown(given)} is a directory`))
+  const parent = nearestExisting(dirname(path))
+  if (!statSync(parent).isDirectory())
+    return bad(problem(input, `${shown(given)}: ${parent} is not a directory`))
+  return ok(path)
+}
+
+function outputDirectory(path: string, given: string): Parsed<string> {
+  if (existsSync(path) && !statSync(path).isDirectory()) {
+    return bad(problem('output-dir', `${shown(given)} exists and is not a directory`))
+  }
+  const parent = nearestExisting(path)
+  if (!statSync(parent).isDirectory())
+    return bad(problem('output-dir', `${shown(given)}: ${parent} is not a directory`))
+  return ok(path)
+}
+
+function nearestExisting(path: string): string {
+  let p = path
+  while (!existsSync(p)) p = dirname(p)
+  return p
+}

@@ -1,0 +1,151 @@
+/**
+ * Every input and output, declared once. action.yml, the CLI's flags and the README reference are
+ * checked against this list by tests, so a name cannot drift between them.
+ */
+export interface InputSpec {
+  readonly name: string
+  readonly description: string
+  /** Used when the input is empty: the action runner does not apply action.yml defaults to a bare `node dist/index.js`. */
+  readonly default: string
+  /** The default action.yml declares, when it is an expression the runner evaluates (e.g. `${{ github.token }}`). */
+  readonly actionDefault?: string
+  /** Never printed: registered as a secret before anything is logged. */
+  readonly secret?: boolean
+}
+
+export const INPUTS = [
+  {
+    name: 'images',
+    description: 'Node images (kernel + OpenZFS + containerd) to test, comma or newline separated.',
+    default: 'debian-11, debian-12, debian-12-zfs23, debian-13'
+  },
+  {
+    name: 'snapshotters',
+    description: 'containerd snapshotters to test: overlayfs, zfs, native.',
+    default: 'overlayfs, zfs, native'
+  },
+  {
+    name: 'tools',
+    description: 'Image tools kubespray pulls with: nerdctl, crictl, ctr.',
+    default: 'nerdctl, crictl, ctr'
+  },
+  {
+    name: 'tiers',
+    description:
+      'How deep each cell is tested: lint (static), probe (one VM per image), join (real kubespray), rejoin.',
+    default: 'lint, probe'
+  },
+  {
+    name: 'include',
+    description:
+      'Only cells matching one of these patterns (image/snapshotter/tool, `*` wildcards, e.g. `debian-12/*/nerdctl`).',
+    default: ''
+  },
+  {
+    name: 'exclude',
+    description: 'Drop cells matching any of these patterns (same form as include).',
+    default: ''
+  },
+  {
+    name: 'kubespray-path',
+    description:
+      'The kubespray checkout to lint and join with. Lint and join cells are skipped when it is not a kubespray tree.',
+    default: '',
+    actionDefault: '${{ github.workspace }}'
+  },
+  {
+    name: 'kubespray-ref',
+    description: 'Git ref of kubespray to test (lint and join tiers); empty tests the checkout as it is.',
+    default: ''
+  },
+  {
+    name: 'baseline',
+    description: 'A results.json from an earlier run: cells that passed there and fail now are regressions.',
+    default: ''
+  },
+  {
+    name: 'write-baseline',
+    description: "Write this run's results as a baseline file at this path.",
+    default: ''
+  },
+  {
+    name: 'fail-on',
+    description:
+      'When the step fails: regressions (against the baseline), failures (any failing cell), never.',
+    default: 'regressions'
+  },
+  {
+    name: 'mode',
+    description:
+      'all (plan, run, report), plan (emit the cells as a strategy.matrix), run (one shard), report (merge shards and report).',
+    default: 'all'
+  },
+  {
+    name: 'shard',
+    description: 'With mode run or all: run only shard i of n (`i/n`, 1-based).',
+    default: ''
+  },
+  {
+    name: 'shards',
+    description: 'With mode plan: how many jobs to split the cells into (1-256); default one per image.',
+    default: ''
+  },
+  {
+    name: 'cell-timeout',
+    description: 'Time limit for one cell in one tier (`90s`, `20m`, `1h`; a bare number is seconds).',
+    default: '20m'
+  },
+  {
+    name: 'retries',
+    description: 'Extra attempts for a failing cell (0-5); a cell that passes on a retry is reported flaky.',
+    default: '0'
+  },
+  {
+    name: 'comment-mode',
+    description:
+      'Sticky pull-request comment: always, changes (only when the matrix changed), failures (only when a cell fails), off.',
+    default: 'always'
+  },
+  {
+    name: 'title',
+    description: 'Title of the matrix; one sticky comment and one check run per title.',
+    default: 'ZFS join matrix'
+  },
+  {
+    name: 'github-token',
+    description: 'Token for comments, check runs and issues. Never printed.',
+    default: '',
+    actionDefault: '${{ github.token }}',
+    secret: true
+  },
+  {
+    name: 'output-dir',
+    description: "Where results.jsonl, results.json, report.md, junit.xml and the cells' logs are written.",
+    default: 'zfs-join-results'
+  }
+] as const satisfies readonly InputSpec[]
+
+export type InputName = (typeof INPUTS)[number]['name']
+export const INPUT_NAMES: readonly InputName[] = INPUTS.map(i => i.name)
+
+/** Raw input text by name, as read from INPUT_* variables or CLI flags; absent or empty means default. */
+export type RawInputs = Partial<Record<InputName, string>>
+
+export const OUTPUTS = [
+  {
+    name: 'matrix',
+    description: 'mode plan: JSON for `strategy.matrix` (`{"include":[{"shard":"1/4",…}]}`).'
+  },
+  { name: 'cells', description: 'Number of cells planned (in this shard).' },
+  { name: 'passed', description: 'Cells that passed (flaky ones included).' },
+  { name: 'failed', description: 'Cells that failed.' },
+  { name: 'errored', description: 'Cells that could not be tested because the harness itself failed.' },
+  { name: 'skipped', description: 'Cells skipped, each with its reason in the report.' },
+  { name: 'regressions', description: 'Cells that passed in the baseline and fail now.' },
+  { name: 'conclusion', description: 'success or failure, by `fail-on`.' },
+  { name: 'results-json', description: 'Path of results.json.' },
+  { name: 'report-md', description: 'Path of report.md.' },
+  { name: 'junit-xml', description: 'Path of junit.xml.' }
+] as const
+
+export type OutputName = (typeof OUTPUTS)[number]['name']

@@ -1,0 +1,45 @@
+import * as core from '@actions/core'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { CleanupLedger, LEDGER_STATE } from './cleanup/ledger.js'
+import { withRunScope } from './cleanup/run-scope.js'
+import { readActionInputs } from './inputs/action-inputs.js'
+import { InputErrors, formatProblem } from './inputs/errors.js'
+import { parseConfig } from './inputs/parse.js'
+import { actionsLog } from './log/actions-log.js'
+import { runPipeline } from './pipeline.js'
+import { actionsOutputs } from './publish/actions-outputs.js'
+import { scenarioFor } from './scenarios/registry.js'
+
+/** The action's main step. Exported so tests can call it without starting the action. */
+export async function run(): Promise<void> {
+  const log = actionsLog()
+  try {
+    const config = parseConfig(readActionInputs(), { cwd: process.env.GITHUB_WORKSPACE ?? process.cwd() })
+    const tempRoot = process.env.RUNNER_TEMP ?? tmpdir()
+    const ledger = new CleanupLedger(join(tempRoot, `zfs-join-matrix-${stepId()}.ledger.json`))
+    core.saveState(LEDGER_STATE, ledger.path)
+    const result = await withRunScope(tempRoot, ledger, log, scope =>
+      runPipeline(config, {
+        log,
+        outputs: actionsOutputs(),
+        scenarioFor,
+        signal: scope.signal,
+        workDir: scope.workDir
+      })
+    )
+    if (result.failed) core.setFailed(result.reason)
+  } catch (e) {
+    if (e instanceof InputErrors) {
+      for (const p of e.problems) core.error(formatProblem(p), { title: `Invalid input: ${p.input}` })
+    }
+    core.setFailed(e instanceof Error ? e.message : String(e))
+  }
+}
+
+/** Unique per step execution, so two uses of the action in one job keep separate ledgers. */
+function stepId(): string {
+  const { GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT, GITHUB_JOB, GITHUB_ACTION } = process.env
+  const parts = [GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT, GITHUB_JOB, GITHUB_ACTION].filter(Boolean)
+  return (parts.length > 0 ? parts.join('-') : `pid${process.pid}`).replace(/[^A-Za-z0-9_.-]/g, '_')
+}

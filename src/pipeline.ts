@@ -1,0 +1,160 @@
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Config } from './inputs/config.js'
+import type { Log } from './log/log.js'
+import type { Tier } from './plan/axes.js'
+import { parseCellId, type Cell } from './plan/cell.js'
+import { planCells } from './plan/plan.js'
+import { defaultShardCount, formatShard, selectShard, strategyMatrix } from './plan/shard.js'
+import { JUNIT_XML, PLAN_JSON, REPORT_MD, writeAt, writeOutputFile } from './publish/files.js'
+import type { Outputs } from './publish/outputs.js'
+import { compareWithBaseline, gateConclusion, type BaselineDiff } from './report/baseline.js'
+import { MatrixCounts } from './report/counts.js'
+import { renderJUnit } from './report/junit.js'
+import { renderReport } from './report/report-markdown.js'
+import type { CellResult } from './results/cell-result.js'
+import { makeResultsDocument } from './results/results-document.js'
+import {
+  RESULTS_JSON,
+  RESULTS_JSONL,
+  ResultsJournal,
+  collectResults,
+  readJournal
+} from './results/results-store.js'
+import { runCells } from './run/run-cells.js'
+import type { Scenario } from './scenarios/scenario.js'
+
+/** GitHub's step summary takes 1 MiB; at up to 4 bytes a character this many always fit. */
+const SUMMARY_MAX_CHARS = 262_144
+/** What report.md may hold: it is read by people and pasted into comments; keep it comment-sized. */
+export const COMMENT_MAX_CHARS = 65_536
+
+export interface PipelineDeps {
+  readonly log: Log
+  readonly outputs: Outputs
+  readonly scenarioFor: (tier: Tier) => Scenario
+  /** Aborted on SIGINT/SIGTERM. */
+  readonly signal: AbortSignal
+  /** Scratch space removed when the run ends. */
+  readonly workDir: string
+  readonly now?: () => Date
+}
+
+export interface PipelineResult {
+  readonly failed: boolean
+  readonly reason: string
+}
+
+/** Config → Plan → (Provision → Scenario → Diagnose)* → Results → Report, per `mode`. */
+export async function runPipeline(config: Config, deps: PipelineDeps): Promise<PipelineResult> {
+  switch (config.mode) {
+    case 'plan':
+      return emitPlan(config, deps)
+    case 'run':
+      return runMode(config, deps, false)
+    case 'all':
+      return runMode(config, deps, true)
+    case 'report':
+      return reportMode(config, deps)
+    default: {
+      const never: never = config.mode
+      throw new Error(`unknown mode ${String(never)}`)
+    }
+  }
+}
+
+function emitPlan(config: Config, deps: PipelineDeps): PipelineResult {
+  const cells = planCells(config)
+  const count = config.shards ?? defaultShardCount(cells)
+  const matrix = strategyMatrix(cells, count)
+  const json = JSON.stringify(matrix)
+  const path = writeOutputFile(config.outputDir, PLAN_JSON, `${JSON.stringify(matrix, null, 2)}\n`)
+  deps.outputs.set('matrix', json)
+  deps.outputs.set('cells', String(cells.length))
+  deps.log.info(`Planned ${cells.length} cells in ${count} shard(s); strategy.matrix written to ${path}`)
+  return { failed: false, reason: `planned ${cells.length} cells` }
+}
+
+async function runMode(config: Config, deps: PipelineDeps, report: boolean): Promise<PipelineResult> {
+  const all = planCells(config)
+  const cells = config.shard === null ? all : selectShard(all, config.shard)
+  const journalPath = join(config.outputDir, RESULTS_JSONL)
+  // A journal belongs to one run: lines left by an earlier run in the same directory would mix in.
+  rmSync(journalPath, { force: true })
+  const journal = new ResultsJournal(journalPath)
+  const shardText =
+    config.shard === null ? '' : ` (shard ${formatShard(config.shard)} of ${all.length} cells)`
+  deps.log.info(`Running ${cells.length} cells × tiers ${config.tiers.join(', ')}${shardText}`)
+  deps.outputs.set('cells', String(cells.length))
+
+  const results = await runCells(cells, { ...deps, config, journal })
+  const finished = readJournal(journalPath)
+  if (deps.signal.aborted) deps.log.warning(`Cancelled: reporting the ${finished.length} cells that finished`)
+  const published = await publish(config, deps, finished.length > 0 ? finished : results, cells, report)
+  if (deps.signal.aborted) return { failed: true, reason: 'cancelled' }
+  return published
+}
+
+function reportMode(config: Config, deps: PipelineDeps): Promise<PipelineResult> {
+  const results = collectResults(config.outputDir)
+  if (results.length === 0) {
+    throw new Error(
+      `mode report found no ${RESULTS_JSONL} or ${RESULTS_JSON} under ${config.outputDir}: download the shards' artifacts there first`
+    )
+  }
+  const planned = planCells(config)
+  const known = new Set(planned.map(c => c.id))
+  const extra = results.filter(r => !known.has(r.id)).flatMap(r => parseCellId(r.id) ?? [])
+  deps.log.info(`Merged ${results.length} cell results from ${config.outputDir}`)
+  return publish(config, deps, results, [...planned, ...extra], true)
+}
+
+/** Writes results.json, report.md, junit.xml, the summary and outputs; applies the gate when `gate`. */
+async function publish(
+  config: Config,
+  deps: PipelineDeps,
+  results: readonly CellResult[],
+  planned: readonly Cell[],
+  gate: boolean
+): Promise<PipelineResult> {
+  const now = deps.now ?? (() => new Date())
+  const counts = new MatrixCounts(results)
+  const diff: BaselineDiff | undefined =
+    gate && config.baseline !== null
+      ? compareWithBaseline(results, config.baseline.document.cells)
+      : undefined
+  const document = makeResultsDocument(config.title, results, now())
+  const resultsPath = writeOutputFile(
+    config.outputDir,
+    RESULTS_JSON,
+    `${JSON.stringify(document, null, 2)}\n`
+  )
+  const reportInput = { title: config.title, results, planned, gate: diff }
+  const reportPath = writeOutputFile(
+    config.outputDir,
+    REPORT_MD,
+    renderReport(reportInput, COMMENT_MAX_CHARS)
+  )
+  const junitPath = writeOutputFile(config.outputDir, JUNIT_XML, renderJUnit(config.title, results))
+  if (config.writeBaseline !== null) {
+    writeAt(config.writeBaseline, `${JSON.stringify(document, null, 2)}\n`)
+    deps.log.info(`Baseline written to ${config.writeBaseline}`)
+  }
+  await deps.outputs.summary(renderReport(reportInput, SUMMARY_MAX_CHARS))
+
+  const conclusion = gate
+    ? gateConclusion(config.failOn, counts, diff)
+    : { failed: false, reason: 'shard run: the report job applies the gate' }
+  deps.outputs.set('passed', String(counts.passed))
+  deps.outputs.set('failed', String(counts.failed))
+  deps.outputs.set('errored', String(counts.errored))
+  deps.outputs.set('skipped', String(counts.skipped))
+  deps.outputs.set('regressions', String(diff?.regressions.length ?? 0))
+  deps.outputs.set('conclusion', conclusion.failed ? 'failure' : 'success')
+  deps.outputs.set('results-json', resultsPath)
+  deps.outputs.set('report-md', reportPath)
+  deps.outputs.set('junit-xml', junitPath)
+  deps.log.info(counts.summaryLine())
+  deps.log.info(`Report: ${reportPath}`)
+  return conclusion
+}

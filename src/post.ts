@@ -1,0 +1,3 @@
+import { cleanup } from './post-main.js'
+
+cleanup()

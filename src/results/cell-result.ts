@@ -1,0 +1,85 @@
+import type { Snapshotter, Tool, Tier } from '../plan/axes.js'
+
+/** Versions read inside the guest; a field is absent when the node never told us. */
+export interface NodeVersions {
+  readonly kernel?: string
+  readonly openzfs?: string
+  readonly containerd?: string
+  readonly runc?: string
+  /** The cell's image tool, e.g. `nerdctl 2.0.3`. */
+  readonly tool?: string
+}
+
+/**
+ * What one tier concluded about one cell. Tagged by `status`: each status carries exactly the
+ * fields that make sense for it, so a `fail` without a signature cannot be built.
+ */
+export type Outcome =
+  | { readonly status: 'pass' }
+  | { readonly status: 'flaky'; readonly failedAttempts: number; readonly signature: string }
+  | {
+      readonly status: 'fail'
+      readonly signature: string
+      readonly message: string
+      readonly excerpt?: string
+    }
+  | { readonly status: 'error'; readonly message: string; readonly excerpt?: string }
+  | { readonly status: 'skipped'; readonly reason: string }
+
+export type CellStatus = Outcome['status']
+export const CELL_STATUSES: readonly CellStatus[] = ['pass', 'fail', 'error', 'skipped', 'flaky']
+
+export type TierOutcome = Outcome & {
+  readonly tier: Tier
+  readonly attempts: number
+  readonly durationSeconds: number
+}
+
+/** A cell's result as written to results.jsonl / results.json (schema in README). */
+export type CellResult = Outcome & {
+  readonly id: string
+  readonly image: string
+  readonly snapshotter: Snapshotter
+  readonly tool: Tool
+  /** The tier whose outcome decided the status; null when no tier ran at all. */
+  readonly tier: Tier | null
+  readonly durationSeconds: number
+  readonly versions: NodeVersions
+  /** Paths relative to the output directory. */
+  readonly logs: readonly string[]
+  /** Every tier that was attempted, in tier order. */
+  readonly tiers: readonly TierOutcome[]
+  readonly finishedAt: string
+}
+
+export function isPassing(status: CellStatus): boolean {
+  return status === 'pass' || status === 'flaky'
+}
+
+export function isFailing(status: CellStatus): boolean {
+  return status === 'fail' || status === 'error'
+}
+
+/** Human text for any outcome: the failure message, the skip reason, or nothing for a pass. */
+export function outcomeText(o: Outcome): string {
+  switch (o.status) {
+    case 'pass':
+      return ''
+    case 'flaky':
+      return `passed after ${o.failedAttempts} failed attempt(s) (${o.signature})`
+    case 'fail':
+    case 'error':
+      return o.message
+    case 'skipped':
+      return o.reason
+    default: {
+      const never: never = o
+      return never
+    }
+  }
+}
+
+/** The signature id of a failure (or of the failed attempts of a flaky cell). */
+export function outcomeSignature(o: Outcome): string | undefined {
+  return o.status === 'fail' || o.status === 'flaky' ? o.signature : undefined
+}

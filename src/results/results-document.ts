@@ -1,0 +1,111 @@
+import { SNAPSHOTTERS, TIERS, TOOLS, isOneOf } from '../plan/axes.js'
+import { GENERATOR } from '../version.js'
+import { CELL_STATUSES, type CellResult, type CellStatus, type TierOutcome } from './cell-result.js'
+
+/** results.json, and a baseline file, which has the same schema. Documented in README "results.json". */
+export interface ResultsDocument {
+  readonly schema: typeof RESULTS_SCHEMA
+  readonly title: string
+  readonly generatedAt: string
+  readonly generator: { readonly name: string; readonly version: string }
+  readonly cells: readonly CellResult[]
+}
+
+export const RESULTS_SCHEMA = 'zfs-join-matrix/results/v1'
+
+export function makeResultsDocument(title: string, cells: readonly CellResult[], now: Date): ResultsDocument {
+  return { schema: RESULTS_SCHEMA, title, generatedAt: now.toISOString(), generator: GENERATOR, cells }
+}
+
+/** Thrown with the JSON path of the first thing wrong, e.g. `cells[3].status`. */
+export class SchemaError extends Error {}
+
+type Json = Record<string, unknown>
+
+export function parseResultsDocument(value: unknown): ResultsDocument {
+  const doc = object(value, '$')
+  if (doc.schema !== RESULTS_SCHEMA) {
+    throw new SchemaError(`schema: expected "${RESULTS_SCHEMA}", found ${JSON.stringify(doc.schema)}`)
+  }
+  if (!Array.isArray(doc.cells)) throw new SchemaError('cells: expected an array')
+  return {
+    schema: RESULTS_SCHEMA,
+    title: string(doc.title, 'title'),
+    generatedAt: string(doc.generatedAt, 'generatedAt'),
+    generator: {
+      name: string(object(doc.generator, 'generator').name, 'generator.name'),
+      version: string(object(doc.generator, 'generator').version, 'generator.version')
+    },
+    cells: doc.cells.map((c, i) => parseCellResult(c, `cells[${i}]`))
+  }
+}
+
+/** Validates one cell result (a results.jsonl line or an element of results.json). */
+export function parseCellResult(value: unknown, at: string): CellResult {
+  const c = object(value, at)
+  string(c.id, `${at}.id`)
+  string(c.image, `${at}.image`)
+  oneOf(SNAPSHOTTERS, c.snapshotter, `${at}.snapshotter`)
+  oneOf(TOOLS, c.tool, `${at}.tool`)
+  if (c.tier !== null) oneOf(TIERS, c.tier, `${at}.tier`)
+  number(c.durationSeconds, `${at}.durationSeconds`)
+  object(c.versions, `${at}.versions`)
+  if (!Array.isArray(c.logs)) throw new SchemaError(`${at}.logs: expected an array`)
+  if (!Array.isArray(c.tiers)) throw new SchemaError(`${at}.tiers: expected an array`)
+  c.tiers.forEach((t, i) => parseOutcome(object(t, `${at}.tiers[${i}]`), `${at}.tiers[${i}]`))
+  parseOutcome(c, at)
+  return c as unknown as CellResult
+}
+
+function parseOutcome(o: Json, at: string): void {
+  const status: CellStatus = oneOf(CELL_STATUSES, o.status, `${at}.status`)
+  switch (status) {
+    case 'pass':
+      return
+    case 'flaky':
+      number(o.failedAttempts, `${at}.failedAttempts`)
+      string(o.signature, `${at}.signature`)
+      return
+    case 'fail':
+      string(o.signature, `${at}.signature`)
+      string(o.message, `${at}.message`)
+      return
+    case 'error':
+      string(o.message, `${at}.message`)
+      return
+    case 'skipped':
+      string(o.reason, `${at}.reason`)
+      return
+    default: {
+      const never: never = status
+      throw new SchemaError(`${at}.status: ${String(never)}`)
+    }
+  }
+}
+
+function object(v: unknown, at: string): Json {
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new SchemaError(`${at}: expected an object`)
+  return v as Json
+}
+
+function string(v: unknown, at: string): string {
+  if (typeof v !== 'string') throw new SchemaError(`${at}: expected a string, found ${JSON.stringify(v)}`)
+  return v
+}
+
+function number(v: unknown, at: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new SchemaError(`${at}: expected a number, found ${JSON.stringify(v)}`)
+  }
+  return v
+}
+
+function oneOf<T extends string>(values: readonly T[], v: unknown, at: string): T {
+  if (typeof v !== 'string' || !isOneOf(values, v)) {
+    throw new SchemaError(`${at}: ${JSON.stringify(v)} is not one of ${values.join(', ')}`)
+  }
+  return v
+}
+
+export type { TierOutcome }

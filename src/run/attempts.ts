@@ -1,0 +1,124 @@
+import { classify } from '../diagnose/classify.js'
+import { UNKNOWN_SIGNATURE } from '../diagnose/signatures.js'
+import type { Cell } from '../plan/cell.js'
+import type { NodeVersions, Outcome } from '../results/cell-result.js'
+import type { Attempt, ScenarioSession, Verdict } from '../scenarios/scenario.js'
+
+export interface AttemptPolicy {
+  readonly retries: number
+  readonly timeoutMs: number
+  /** Cancels the whole run (SIGINT/SIGTERM): no further attempt starts. */
+  readonly signal: AbortSignal
+}
+
+export interface TierRun {
+  readonly outcome: Outcome
+  readonly attempts: number
+  readonly versions: NodeVersions
+  readonly logs: readonly string[]
+}
+
+/**
+ * Runs one cell in one tier: each attempt under the cell timeout, failed attempts retried, failures
+ * diagnosed into a signature. A pass after failed attempts is flaky, never plain pass.
+ */
+export async function runAttempts(
+  session: ScenarioSession,
+  cell: Cell,
+  policy: AttemptPolicy,
+  logDirFor: (attempt: number) => string
+): Promise<TierRun> {
+  const failed: Outcome[] = []
+  let versions: NodeVersions = {}
+  const logs: string[] = []
+  for (let attempt = 1; attempt <= policy.retries + 1; attempt++) {
+    if (policy.signal.aborted) {
+      return { outcome: { status: 'error', message: 'cancelled' }, attempts: attempt - 1, versions, logs }
+    }
+    const result = await attemptWithTimeout(session, cell, attempt, policy, logDirFor(attempt))
+    versions = { ...versions, ...result.versions }
+    logs.push(...result.logs)
+    const outcome = diagnose(result.verdict)
+    if (outcome.status === 'pass') {
+      const first = failed[0]
+      if (first === undefined) return { outcome, attempts: attempt, versions, logs }
+      const signature = first.status === 'fail' ? first.signature : UNKNOWN_SIGNATURE.id
+      return {
+        outcome: { status: 'flaky', failedAttempts: failed.length, signature },
+        attempts: attempt,
+        versions,
+        logs
+      }
+    }
+    if (outcome.status === 'skipped') return { outcome, attempts: attempt, versions, logs }
+    failed.push(outcome)
+  }
+  return { outcome: failed.at(-1)!, attempts: failed.length, versions, logs }
+}
+
+export function diagnose(verdict: Verdict): Outcome {
+  switch (verdict.kind) {
+    case 'pass':
+      return { status: 'pass' }
+    case 'skipped':
+      return { status: 'skipped', reason: verdict.reason }
+    case 'fail': {
+      const d = classify(verdict.evidence)
+      return { status: 'fail', signature: d.signature.id, message: verdict.message, ...excerpt(d.excerpt) }
+    }
+    case 'error':
+      return { status: 'error', message: verdict.message, ...excerpt(classify(verdict.evidence).excerpt) }
+    default: {
+      const never: never = verdict
+      throw new Error(`unknown verdict ${JSON.stringify(never)}`)
+    }
+  }
+}
+
+function excerpt(lines: readonly string[]): { excerpt?: string } {
+  return lines.length > 0 ? { excerpt: lines.join('\n') } : {}
+}
+
+/**
+ * Races the attempt against the cell timeout. On timeout the attempt's signal is aborted so the scenario
+ * kills its commands; we do not wait for a scenario that ignores it.
+ */
+async function attemptWithTimeout(
+  session: ScenarioSession,
+  cell: Cell,
+  attempt: number,
+  policy: AttemptPolicy,
+  logDir: string
+): Promise<Attempt> {
+  const controller = new AbortController()
+  const onCancel = (): void => controller.abort(new Error('cancelled'))
+  policy.signal.addEventListener('abort', onCancel, { once: true })
+  let timer: NodeJS.Timeout | undefined
+  const timedOut = new Promise<Attempt>(resolve => {
+    timer = setTimeout(() => {
+      controller.abort(new Error('timed out'))
+      resolve(harnessError(`timed out after ${formatMs(policy.timeoutMs)} (cell-timeout)`))
+    }, policy.timeoutMs)
+  })
+  const running = session
+    .run(cell, { attempt, signal: controller.signal, logDir })
+    .catch((e: unknown) =>
+      harnessError(`the scenario crashed: ${e instanceof Error ? e.message : String(e)}`)
+    )
+  try {
+    return await Promise.race([running, timedOut])
+  } finally {
+    clearTimeout(timer)
+    policy.signal.removeEventListener('abort', onCancel)
+  }
+}
+
+function harnessError(message: string): Attempt {
+  return { verdict: { kind: 'error', message, evidence: [] }, versions: {}, logs: [] }
+}
+
+export function formatMs(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`
+  return `${ms / 1000}s`
+}

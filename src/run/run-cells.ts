@@ -1,0 +1,180 @@
+import { mkdirSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import type { Config } from '../inputs/config.js'
+import { findImage, type ImageSpec } from '../images/catalogue.js'
+import type { Log } from '../log/log.js'
+import type { Tier } from '../plan/axes.js'
+import type { Cell } from '../plan/cell.js'
+import type { CellResult, TierOutcome } from '../results/cell-result.js'
+import type { ResultsJournal } from '../results/results-store.js'
+import type { Scenario, ScenarioSession } from '../scenarios/scenario.js'
+import { runAttempts } from './attempts.js'
+import { decideCell } from './decide.js'
+import { formatProgress } from './progress.js'
+
+export interface RunCellsDeps {
+  readonly config: Config
+  readonly scenarioFor: (tier: Tier) => Scenario
+  readonly log: Log
+  readonly journal: ResultsJournal
+  /** Aborted by SIGINT/SIGTERM: the cell in flight is stopped, no new one starts, sessions are closed. */
+  readonly signal: AbortSignal
+  readonly workDir: string
+  readonly now?: () => Date
+}
+
+/**
+ * Runs the cells image by image, and within an image tier by tier, so one VM (or control plane) serves
+ * every cell of its image. After each cell in each tier the cell's updated result goes to the journal.
+ */
+export async function runCells(cells: readonly Cell[], deps: RunCellsDeps): Promise<CellResult[]> {
+  const { config, log, signal } = deps
+  const now = deps.now ?? (() => new Date())
+  const total = cells.length * config.tiers.length
+  const outcomes = new Map<string, TierOutcome[]>()
+  const results = new Map<string, CellResult>()
+  let done = 0
+
+  for (const [imageName, imageCells] of groupByImage(cells)) {
+    const image = findImage(imageName)
+    if (image === undefined) throw new Error(`image ${imageName} is not in the catalogue`)
+    for (const tier of config.tiers) {
+      if (signal.aborted) break
+      const imageLogDir = join(config.outputDir, 'logs', imageName)
+      mkdirSync(imageLogDir, { recursive: true })
+      const opened = await openSafely(deps.scenarioFor(tier), image, {
+        config,
+        log,
+        signal,
+        imageLogDir,
+        workDir: deps.workDir
+      })
+      try {
+        for (const cell of imageCells) {
+          if (signal.aborted) break
+          done++
+          const started = Date.now()
+          const tierOutcome = await log.group(`[${done}/${total}] ${tier} ${cell.id}`, async () => {
+            const run = await runTier(opened, cell, tier, deps)
+            const durationSeconds = (Date.now() - started) / 1000
+            return {
+              ...run,
+              outcome: { ...run.outcome, tier, attempts: run.attempts, durationSeconds } as TierOutcome
+            }
+          })
+          log.info(formatProgress(done, total, tier, cell, tierOutcome.outcome))
+          const cellOutcomes = [...(outcomes.get(cell.id) ?? []), tierOutcome.outcome]
+          outcomes.set(cell.id, cellOutcomes)
+          const previous = results.get(cell.id)
+          const result = buildResult(cell, config, cellOutcomes, {
+            versions: { ...previous?.versions, ...tierOutcome.versions },
+            logs: [...(previous?.logs ?? []), ...tierOutcome.logs.map(p => relative(config.outputDir, p))],
+            finishedAt: now().toISOString()
+          })
+          results.set(cell.id, result)
+          deps.journal.append(result)
+        }
+      } finally {
+        if (opened.kind === 'ready') await closeSafely(opened.session, tier, imageName, log)
+      }
+    }
+  }
+  return cells.flatMap(c => results.get(c.id) ?? [])
+}
+
+type OpenResult =
+  | { kind: 'ready'; session: ScenarioSession }
+  | { kind: 'unavailable'; reason: string }
+  | { kind: 'broken'; message: string }
+
+async function openSafely(
+  scenario: Scenario,
+  image: ImageSpec,
+  context: Parameters<Scenario['open']>[1]
+): Promise<OpenResult> {
+  try {
+    return await scenario.open(image, context)
+  } catch (e) {
+    return {
+      kind: 'broken',
+      message: `could not prepare ${image.name} for ${scenario.tier}: ${(e as Error).message}`
+    }
+  }
+}
+
+async function runTier(opened: OpenResult, cell: Cell, tier: Tier, deps: RunCellsDeps) {
+  const { config, signal } = deps
+  switch (opened.kind) {
+    case 'unavailable':
+      return {
+        outcome: { status: 'skipped' as const, reason: opened.reason },
+        attempts: 0,
+        versions: {},
+        logs: []
+      }
+    case 'broken':
+      return {
+        outcome: { status: 'error' as const, message: opened.message },
+        attempts: 0,
+        versions: {},
+        logs: []
+      }
+    case 'ready':
+      return runAttempts(
+        opened.session,
+        cell,
+        { retries: config.retries, timeoutMs: config.cellTimeoutMs, signal },
+        attempt => {
+          const dir = join(
+            config.outputDir,
+            'logs',
+            cell.image,
+            cell.snapshotter,
+            cell.tool,
+            tier,
+            `attempt-${attempt}`
+          )
+          mkdirSync(dir, { recursive: true })
+          return dir
+        }
+      )
+    default: {
+      const never: never = opened
+      throw new Error(`unexpected ${JSON.stringify(never)}`)
+    }
+  }
+}
+
+async function closeSafely(session: ScenarioSession, tier: Tier, image: string, log: Log): Promise<void> {
+  try {
+    await session.close()
+  } catch (e) {
+    log.warning(`cleanup of ${tier} on ${image} failed: ${(e as Error).message}`)
+  }
+}
+
+function buildResult(
+  cell: Cell,
+  config: Config,
+  outcomes: readonly TierOutcome[],
+  extra: Pick<CellResult, 'versions' | 'logs' | 'finishedAt'>
+): CellResult {
+  const decided = decideCell(config.tiers, outcomes)
+  return {
+    id: cell.id,
+    image: cell.image,
+    snapshotter: cell.snapshotter,
+    tool: cell.tool,
+    ...decided.outcome,
+    tier: decided.tier,
+    durationSeconds: outcomes.reduce((s, o) => s + o.durationSeconds, 0),
+    tiers: outcomes,
+    ...extra
+  }
+}
+
+function groupByImage(cells: readonly Cell[]): Map<string, Cell[]> {
+  const groups = new Map<string, Cell[]>()
+  for (const cell of cells) groups.set(cell.image, [...(groups.get(cell.image) ?? []), cell])
+  return groups
+}
