@@ -31499,7 +31499,7 @@ const INPUTS = [
     },
     {
         name: 'write-baseline',
-        description: 'Write this run\'s results as a baseline file at this path.',
+        description: "Write this run's results as a baseline file at this path.",
         default: ''
     },
     {
@@ -31551,13 +31551,16 @@ const INPUTS = [
     },
     {
         name: 'output-dir',
-        description: 'Where results.jsonl, results.json, report.md, junit.xml and the cells\' logs are written.',
+        description: "Where results.jsonl, results.json, report.md, junit.xml and the cells' logs are written.",
         default: 'zfs-join-results'
     }
 ];
 const INPUT_NAMES = INPUTS.map(i => i.name);
 const OUTPUTS = [
-    { name: 'matrix', description: 'mode plan: JSON for `strategy.matrix` (`{"include":[{"shard":"1/4",…}]}`).' },
+    {
+        name: 'matrix',
+        description: 'mode plan: JSON for `strategy.matrix` (`{"include":[{"shard":"1/4",…}]}`).'
+    },
     { name: 'cells', description: 'Number of cells planned (in this shard).' },
     { name: 'passed', description: 'Cells that passed (flaky ones included).' },
     { name: 'failed', description: 'Cells that failed.' },
@@ -31670,7 +31673,9 @@ function parseCellPattern(text) {
         return 'has more than three parts (image/snapshotter/tool)';
     const bad = raw.find(p => !PART.test(p));
     if (bad !== undefined) {
-        return bad === '' ? 'has an empty part' : `part "${bad}" may only hold letters, digits, ".", "_", "-" and "*"`;
+        return bad === ''
+            ? 'has an empty part'
+            : `part "${bad}" may only hold letters, digits, ".", "_", "-" and "*"`;
     }
     const globs = [...raw, '*', '*'].slice(0, 3).map(globToRegExp);
     return { text, parts: globs };
@@ -32004,7 +32009,9 @@ function duplicates(input, items) {
     return [...new Set(items.filter((item, i) => items.indexOf(item) !== i))].map(item => problem(input, `${shown(item)} is listed more than once`));
 }
 function parseChoice(input, text, allowed) {
-    return isOneOf(allowed, text) ? values_ok(text) : bad(problem(input, `${shown(text)} is not one of ${allowed.join(', ')}`));
+    return isOneOf(allowed, text)
+        ? values_ok(text)
+        : bad(problem(input, `${shown(text)} is not one of ${allowed.join(', ')}`));
 }
 function parseInteger(input, text, min, max) {
     if (!/^-?\d+$/.test(text))
@@ -32040,9 +32047,14 @@ function parseGitRef(input, text) {
     const reasons = [
         [/^-/, 'may not start with "-"'],
         [/\.\./, 'may not contain ".."'],
+        // git refuses control characters in ref names, as it does the characters listed.
+        // eslint-disable-next-line no-control-regex
         [/[\s~^:?*[\\\x00-\x1f\x7f]/, 'may not contain spaces or any of ~ ^ : ? * [ \\'],
         [/@\{/, 'may not contain "@{"'],
-        [/(^|\/)\.|\.lock$|\/$|\.$|\/\//, 'is not a valid ref name (leading ".", trailing "/", "." or ".lock", or "//")']
+        [
+            /(^|\/)\.|\.lock$|\/$|\.$|\/\//,
+            'is not a valid ref name (leading ".", trailing "/", "." or ".lock", or "//")'
+        ]
     ];
     const why = reasons.find(([re]) => re.test(text));
     return why === undefined ? values_ok(text) : bad(problem(input, `${shown(text)} ${why[1]}`));
@@ -32392,7 +32404,10 @@ class MatrixCounts {
     get skipped() {
         return this.count('skipped');
     }
-    /** E.g. `36 cells: 20 passed (1 flaky), 8 failed, 0 errors, 8 skipped`; the flaky part only when there are any. */
+    /**
+     * E.g. `36 cells: 20 passed (1 flaky), 8 failed, 0 errors, 8 skipped`; the flaky part only when
+     * there are any.
+     */
     summaryLine() {
         const flaky = this.flaky > 0 ? ` (${this.flaky} flaky)` : '';
         return (`${plural(this.total, 'cell')}: ${this.passed} passed${flaky}, ${this.failed} failed, ` +
@@ -32415,7 +32430,7 @@ const SIGNATURES = [
         title: 'zfs snapshotter root is not a ZFS dataset',
         patterns: [/must be a zfs filesystem to be used with the zfs snapshotter/, /snapshotter not loaded: zfs/],
         symptom: 'containerd skips the zfs snapshotter plugin; pulls fail with "snapshotter not loaded: zfs".',
-        rootCause: 'containerd\'s zfs snapshotter only loads when /var/lib/containerd/io.containerd.snapshotter.v1.zfs is the mountpoint of a ZFS dataset; kubespray does not create it.',
+        rootCause: "containerd's zfs snapshotter only loads when /var/lib/containerd/io.containerd.snapshotter.v1.zfs is the mountpoint of a ZFS dataset; kubespray does not create it.",
         fix: 'Create a dataset mounted there before containerd starts, e.g. `zfs create -o mountpoint=/var/lib/containerd/io.containerd.snapshotter.v1.zfs <pool>/containerd`, then restart containerd.',
         kubesprayVariables: ['containerd_snapshotter']
     },
@@ -32429,7 +32444,7 @@ const SIGNATURES = [
             /failed to mount rootfs component &\{overlay overlay.*invalid argument/
         ],
         symptom: 'Every container fails to start: ctr "failed to mount /tmp/containerd-mount…: invalid argument", CRI "failed to mount rootfs component &{overlay overlay …}: invalid argument"; the kernel logs "upper fs does not support RENAME_WHITEOUT".',
-        rootCause: 'OpenZFS 2.0 lacks what overlayfs requires of an upper filesystem (the kernel names RENAME_WHITEOUT), so every overlay mount with its upper dir on ZFS fails, and containerd\'s default snapshotter is overlayfs.',
+        rootCause: "OpenZFS 2.0 lacks what overlayfs requires of an upper filesystem (the kernel names RENAME_WHITEOUT), so every overlay mount with its upper dir on ZFS fails, and containerd's default snapshotter is overlayfs.",
         fix: 'Set `containerd_snapshotter: zfs` (with its dataset) or `native`, and `nerdctl_snapshotter` to the same value; or move the node to OpenZFS ≥ 2.2.',
         kubesprayVariables: ZFS_FIX_VARIABLES
     },
@@ -32449,7 +32464,7 @@ const SIGNATURES = [
         title: 'image unpacked into another snapshotter than the one in use',
         patterns: [/missing parent .*bucket: not found/, /failed to prepare extraction snapshot/],
         symptom: 'ctr/nerdctl: "failed to prepare extraction snapshot … missing parent … bucket: not found".',
-        rootCause: 'kubespray sets `containerd_snapshotter` only in the CRI section of containerd\'s config; nerdctl follows `nerdctl_snapshotter` (default overlayfs) and ctr its own default, so layers land in one snapshotter and are looked up in another.',
+        rootCause: "kubespray sets `containerd_snapshotter` only in the CRI section of containerd's config; nerdctl follows `nerdctl_snapshotter` (default overlayfs) and ctr its own default, so layers land in one snapshotter and are looked up in another.",
         fix: 'Set `nerdctl_snapshotter: "{{ containerd_snapshotter }}"`; if pulls use ctr, add `--snapshotter {{ containerd_snapshotter }}` to the pull command (`nerdctl_image_pull_command` override).',
         kubesprayVariables: ['nerdctl_snapshotter', 'nerdctl_image_pull_command']
     },
@@ -32473,7 +32488,7 @@ const SIGNATURES = [
         ],
         symptom: 'kubelet cannot start the nginx-proxy static pod; nothing listens on localhost:6443 on the worker.',
         rootCause: 'Workers reach the apiserver through nginx-proxy (`loadbalancer_apiserver_localhost`); its image was pulled or unpacked with a snapshotter that cannot run it.',
-        fix: 'Fix the snapshotter first (see the Z and S signatures); check `crictl ps -a --name nginx-proxy` and kubelet\'s journal on the worker.',
+        fix: "Fix the snapshotter first (see the Z and S signatures); check `crictl ps -a --name nginx-proxy` and kubelet's journal on the worker.",
         kubesprayVariables: ['containerd_snapshotter', 'nerdctl_snapshotter']
     },
     {
@@ -32504,7 +32519,7 @@ const UNKNOWN_SIGNATURE = {
     title: 'unrecognised failure',
     patterns: [],
     symptom: 'The cell failed with a message no known signature matches.',
-    rootCause: 'Not diagnosed: read the log lines quoted and the cell\'s logs.',
+    rootCause: "Not diagnosed: read the log lines quoted and the cell's logs.",
     fix: 'If this is a new ZFS/containerd failure, add a signature to src/diagnose/signatures.ts with a test on the log excerpt.',
     kubesprayVariables: []
 };
@@ -32630,7 +32645,9 @@ function suiteAttributes(name, cells) {
         `errors="${counts.errored}" skipped="${counts.skipped}" time="${time.toFixed(3)}"`);
 }
 function testcase(r) {
-    const open = `    <testcase classname="${escapeXml(r.image)}" name="${escapeXml(`${r.snapshotter}/${r.tool}`)}" time="${seconds(r.durationSeconds).toFixed(3)}"`;
+    const name = `${r.snapshotter}/${r.tool}`;
+    const time = seconds(r.durationSeconds).toFixed(3);
+    const open = `    <testcase classname="${escapeXml(r.image)}" name="${escapeXml(name)}" time="${time}"`;
     const children = [...outcomeElements(r), ...systemOut(r)];
     return children.length === 0 ? `${open}/>` : [`${open}>`, ...children, '    </testcase>'].join('\n');
 }
@@ -32649,9 +32666,8 @@ function outcomeElements(r) {
                 ...(signature === undefined ? [] : [`Root cause: ${signature.rootCause}`, `Fix: ${signature.fix}`]),
                 ...(r.excerpt === undefined ? [] : ['', r.excerpt])
             ].join('\n');
-            return [
-                `      <failure message="${escapeXml(r.message)}" type="${escapeXml(r.signature)}">${escapeXml(text)}</failure>`
-            ];
+            const attributes = `message="${escapeXml(r.message)}" type="${escapeXml(r.signature)}"`;
+            return [`      <failure ${attributes}>${escapeXml(text)}</failure>`];
         }
         case 'error': {
             const text = [`Tier: ${r.tier ?? 'none'}`, ...(r.excerpt === undefined ? [] : ['', r.excerpt])].join('\n');
@@ -32731,7 +32747,8 @@ function renderFailureDetails(result, opts) {
             return '';
         case 'fail': {
             const signature = findSignature(result.signature);
-            return section(`${summaryPrefix(result)}: ${signatureCode(result.signature)} ${escapeMarkdown(signature?.title ?? 'unknown signature')}`, [
+            const title = escapeMarkdown(signature?.title ?? 'unknown signature');
+            return section(`${summaryPrefix(result)}: ${signatureCode(result.signature)} ${title}`, [
                 tier,
                 signatureLine(result.signature, signature),
                 `- **Message:** ${escapeMarkdown(result.message)}`,
@@ -32743,7 +32760,8 @@ function renderFailureDetails(result, opts) {
             return section(`${summaryPrefix(result)}: harness error`, [tier, `- **Message:** ${escapeMarkdown(result.message)}`, ...logsLine(result)], opts.excerpt ? result.excerpt : undefined);
         case 'flaky': {
             const signature = findSignature(result.signature);
-            return section(`${summaryPrefix(result)}: passed after ${result.failedAttempts} failed attempt(s), ${signatureCode(result.signature)}`, [
+            return section(`${summaryPrefix(result)}: passed after ${result.failedAttempts} failed attempt(s), ` +
+                signatureCode(result.signature), [
                 tier,
                 `- **Failed attempts:** ${result.failedAttempts}`,
                 signatureLine(result.signature, signature),
@@ -32863,7 +32881,7 @@ function renderMatrixTable(results, planned) {
 function renderLegend(results) {
     const symbols = `**Legend:** ${STATUS_SYMBOLS.pass} pass · ${STATUS_SYMBOLS.flaky} flaky (passed on a retry) · ` +
         `${STATUS_SYMBOLS.fail} fail · ${STATUS_SYMBOLS.error} error (the harness failed, not the join) · ` +
-        `${STATUS_SYMBOLS.skipped} skipped · ${NOT_RUN_SYMBOL} not run yet · ${NOT_PLANNED_SYMBOL} not planned`;
+        `${STATUS_SYMBOLS.skipped} skipped · ${NOT_RUN_SYMBOL} not run yet · \`${NOT_PLANNED_SYMBOL}\` not planned`;
     const shown = new Set();
     for (const r of latestResults(results)) {
         const id = outcomeSignature(r);
@@ -32890,7 +32908,8 @@ function imageVersions(image, results) {
     if (kernel === undefined && openzfs === undefined) {
         if (expected === undefined)
             return 'versions unknown';
-        return `kernel ${escapeMarkdown(expected.kernelSeries)} · OpenZFS ${escapeMarkdown(expected.openzfsSeries)} (expected; not booted)`;
+        const series = `kernel ${expected.kernelSeries} · OpenZFS ${expected.openzfsSeries}`;
+        return `${escapeMarkdown(series)} (expected; not booted)`;
     }
     const part = (label, read, series) => {
         if (read !== undefined)
@@ -32899,7 +32918,10 @@ function imageVersions(image, results) {
             return `${label} ${escapeMarkdown(series)} (expected; not read)`;
         return `${label} unknown`;
     };
-    return `${part('kernel', kernel, expected?.kernelSeries)} · ${part('OpenZFS', openzfs, expected?.openzfsSeries)}`;
+    return [
+        part('kernel', kernel, expected?.kernelSeries),
+        part('OpenZFS', openzfs, expected?.openzfsSeries)
+    ].join(' · ');
 }
 function key(c) {
     return `${c.image}/${c.snapshotter}/${c.tool}`;
@@ -33111,7 +33133,12 @@ async function runAttempts(session, cell, policy, logDirFor) {
             if (first === undefined)
                 return { outcome, attempts: attempt, versions, logs };
             const signature = first.status === 'fail' ? first.signature : UNKNOWN_SIGNATURE.id;
-            return { outcome: { status: 'flaky', failedAttempts: failed.length, signature }, attempts: attempt, versions, logs };
+            return {
+                outcome: { status: 'flaky', failedAttempts: failed.length, signature },
+                attempts: attempt,
+                versions,
+                logs
+            };
         }
         if (outcome.status === 'skipped')
             return { outcome, attempts: attempt, versions, logs };
@@ -33193,16 +33220,21 @@ function decideCell(requested, outcomes) {
     const deepestSkip = [...ordered].reverse().find(o => o.status === 'skipped');
     if (deepestRan === undefined) {
         if (deepestSkip === undefined) {
-            return { outcome: { status: 'skipped', reason: `no tier ran (requested: ${requested.join(', ')})` }, tier: null };
+            return {
+                outcome: { status: 'skipped', reason: `no tier ran (requested: ${requested.join(', ')})` },
+                tier: null
+            };
         }
         return { outcome: strip(deepestSkip), tier: deepestSkip.tier };
     }
     const failing = deepestRan.status === 'fail' || deepestRan.status === 'error';
     if (!failing && deepestSkip !== undefined && tierIndex(deepestSkip.tier) > tierIndex(deepestRan.tier)) {
-        const skip = deepestSkip;
         return {
-            outcome: { status: 'skipped', reason: `${deepestRan.tier} passed; ${skip.tier} skipped: ${skip.reason}` },
-            tier: skip.tier
+            outcome: {
+                status: 'skipped',
+                reason: `${deepestRan.tier} passed; ${deepestSkip.tier} skipped: ${deepestSkip.reason}`
+            },
+            tier: deepestSkip.tier
         };
     }
     return { outcome: strip(deepestRan), tier: deepestRan.tier };
@@ -33217,7 +33249,9 @@ function strip(o) {
 
 /** `[7/36] probe debian-12/zfs/nerdctl … fail 12.3s overlayfs-rename-whiteout: mv failed` */
 function formatProgress(done, total, tier, cell, outcome) {
-    const detail = [outcomeSignature(outcome), outcomeText(outcome)].filter(s => s !== undefined && s !== '').join(': ');
+    const detail = [outcomeSignature(outcome), outcomeText(outcome)]
+        .filter(s => s !== undefined && s !== '')
+        .join(': ');
     const line = `[${done}/${total}] ${tier} ${cell.id} … ${outcome.status} ${outcome.durationSeconds.toFixed(1)}s`;
     return detail === '' ? line : `${line} (${firstLine(detail)})`;
 }
@@ -33253,7 +33287,13 @@ async function runCells(cells, deps) {
                 break;
             const imageLogDir = (0,external_node_path_namespaceObject.join)(config.outputDir, 'logs', imageName);
             (0,external_node_fs_namespaceObject.mkdirSync)(imageLogDir, { recursive: true });
-            const opened = await openSafely(deps.scenarioFor(tier), image, { config, log, signal, imageLogDir, workDir: deps.workDir });
+            const opened = await openSafely(deps.scenarioFor(tier), image, {
+                config,
+                log,
+                signal,
+                imageLogDir,
+                workDir: deps.workDir
+            });
             try {
                 for (const cell of imageCells) {
                     if (signal.aborted)
@@ -33263,7 +33303,10 @@ async function runCells(cells, deps) {
                     const tierOutcome = await log.group(`[${done}/${total}] ${tier} ${cell.id}`, async () => {
                         const run = await runTier(opened, cell, tier, deps);
                         const durationSeconds = (Date.now() - started) / 1000;
-                        return { ...run, outcome: { ...run.outcome, tier, attempts: run.attempts, durationSeconds } };
+                        return {
+                            ...run,
+                            outcome: { ...run.outcome, tier, attempts: run.attempts, durationSeconds }
+                        };
                     });
                     log.info(formatProgress(done, total, tier, cell, tierOutcome.outcome));
                     const cellOutcomes = [...(outcomes.get(cell.id) ?? []), tierOutcome.outcome];
@@ -33291,16 +33334,29 @@ async function openSafely(scenario, image, context) {
         return await scenario.open(image, context);
     }
     catch (e) {
-        return { kind: 'broken', message: `could not prepare ${image.name} for ${scenario.tier}: ${e.message}` };
+        return {
+            kind: 'broken',
+            message: `could not prepare ${image.name} for ${scenario.tier}: ${e.message}`
+        };
     }
 }
 async function runTier(opened, cell, tier, deps) {
     const { config, signal } = deps;
     switch (opened.kind) {
         case 'unavailable':
-            return { outcome: { status: 'skipped', reason: opened.reason }, attempts: 0, versions: {}, logs: [] };
+            return {
+                outcome: { status: 'skipped', reason: opened.reason },
+                attempts: 0,
+                versions: {},
+                logs: []
+            };
         case 'broken':
-            return { outcome: { status: 'error', message: opened.message }, attempts: 0, versions: {}, logs: [] };
+            return {
+                outcome: { status: 'error', message: opened.message },
+                attempts: 0,
+                versions: {},
+                logs: []
+            };
         case 'ready':
             return runAttempts(opened.session, cell, { retries: config.retries, timeoutMs: config.cellTimeoutMs, signal }, attempt => {
                 const dir = (0,external_node_path_namespaceObject.join)(config.outputDir, 'logs', cell.image, cell.snapshotter, cell.tool, tier, `attempt-${attempt}`);
@@ -33422,7 +33478,9 @@ function reportMode(config, deps) {
 async function publish(config, deps, results, planned, gate) {
     const now = deps.now ?? (() => new Date());
     const counts = new MatrixCounts(results);
-    const diff = gate && config.baseline !== null ? compareWithBaseline(results, config.baseline.document.cells) : undefined;
+    const diff = gate && config.baseline !== null
+        ? compareWithBaseline(results, config.baseline.document.cells)
+        : undefined;
     const document = makeResultsDocument(config.title, results, now());
     const resultsPath = writeOutputFile(config.outputDir, RESULTS_JSON, `${JSON.stringify(document, null, 2)}\n`);
     const reportInput = { title: config.title, results, planned, gate: diff };
@@ -33433,7 +33491,9 @@ async function publish(config, deps, results, planned, gate) {
         deps.log.info(`Baseline written to ${config.writeBaseline}`);
     }
     await deps.outputs.summary(renderReport(reportInput, SUMMARY_MAX_CHARS));
-    const conclusion = gate ? gateConclusion(config.failOn, counts, diff) : { failed: false, reason: 'shard run: the report job applies the gate' };
+    const conclusion = gate
+        ? gateConclusion(config.failOn, counts, diff)
+        : { failed: false, reason: 'shard run: the report job applies the gate' };
     deps.outputs.set('passed', String(counts.passed));
     deps.outputs.set('failed', String(counts.failed));
     deps.outputs.set('errored', String(counts.errored));
@@ -33507,7 +33567,13 @@ async function run() {
         const tempRoot = process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)();
         const ledger = new CleanupLedger((0,external_node_path_namespaceObject.join)(tempRoot, `zfs-join-matrix-${stepId()}.ledger.json`));
         saveState(LEDGER_STATE, ledger.path);
-        const result = await withRunScope(tempRoot, ledger, log, scope => runPipeline(config, { log, outputs: actionsOutputs(), scenarioFor: scenarioFor, signal: scope.signal, workDir: scope.workDir }));
+        const result = await withRunScope(tempRoot, ledger, log, scope => runPipeline(config, {
+            log,
+            outputs: actionsOutputs(),
+            scenarioFor: scenarioFor,
+            signal: scope.signal,
+            workDir: scope.workDir
+        }));
         if (result.failed)
             setFailed(result.reason);
     }
