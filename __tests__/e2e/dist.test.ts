@@ -106,6 +106,18 @@ describe('CLI', () => {
     expect(cli(['report', '--images', 'debian-11,debian-12', '--fail-on', 'never'], dir).status).toBe(0)
   })
 
+  it('write-baseline writes a baseline the next run gates against: unchanged results pass the gate', () => {
+    const dir = tempDir()
+    cpSync(join(fixtures, 'results'), join(dir, 'zfs-join-results'), { recursive: true })
+    const args = ['report', '--images', 'debian-11,debian-12']
+    expect(cli([...args, '--write-baseline', 'base/zfs-join-baseline.json'], dir).status).toBe(0)
+    const again = cli([...args, '--baseline', 'base/zfs-join-baseline.json'], dir)
+    expect(again.status).toBe(0)
+    expect(readFileSync(join(dir, 'zfs-join-results/report.md'), 'utf8')).toContain(
+      'Compared with the baseline'
+    )
+  })
+
   it('report with nothing to merge says where it looked', () => {
     const dir = tempDir()
     const r = cli(['report'], dir)

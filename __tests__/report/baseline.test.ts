@@ -1,25 +1,8 @@
 import { describe, it, expect } from '@jest/globals'
-import type { CellResult, Outcome } from '../../src/results/cell-result.js'
-import type { Snapshotter, Tool } from '../../src/plan/axes.js'
+import type { Outcome } from '../../src/results/cell-result.js'
 import { compareWithBaseline, gateConclusion, type BaselineDiff } from '../../src/report/baseline.js'
 import { MatrixCounts } from '../../src/report/counts.js'
-
-function result(id: string, outcome: Outcome): CellResult {
-  const [image, snapshotter, tool] = id.split('/') as [string, Snapshotter, Tool]
-  return {
-    ...outcome,
-    id,
-    image,
-    snapshotter,
-    tool,
-    tier: 'join',
-    durationSeconds: 1,
-    versions: {},
-    logs: [],
-    tiers: [],
-    finishedAt: '2026-01-01T00:00:00Z'
-  }
-}
+import { cellResult as result } from '../builders.js'
 
 const PASS: Outcome = { status: 'pass' }
 const FLAKY: Outcome = { status: 'flaky', failedAttempts: 2, signature: 'overlayfs-rename-whiteout' }

@@ -1,29 +1,7 @@
 import { describe, it, expect } from '@jest/globals'
-import type { CellResult, Outcome } from '../../src/results/cell-result.js'
-import type { Snapshotter, Tier, Tool } from '../../src/plan/axes.js'
 import { findSignature } from '../../src/diagnose/signatures.js'
 import { renderFailureDetails, renderSkipReasons } from '../../src/report/details.js'
-
-function result(
-  id: string,
-  outcome: Outcome,
-  extra: { tier?: Tier | null; logs?: readonly string[] } = {}
-): CellResult {
-  const [image, snapshotter, tool] = id.split('/') as [string, Snapshotter, Tool]
-  return {
-    ...outcome,
-    id,
-    image,
-    snapshotter,
-    tool,
-    tier: extra.tier === undefined ? 'join' : extra.tier,
-    durationSeconds: 1,
-    versions: {},
-    logs: extra.logs ?? [],
-    tiers: [],
-    finishedAt: '2026-01-01T00:00:00Z'
-  }
-}
+import { cellResult as result } from '../builders.js'
 
 const HOSTILE_EXCERPT = [
   'ctr: failed to mount /tmp/containerd-mount123: invalid argument | exit 1 | again',

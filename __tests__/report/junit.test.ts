@@ -3,6 +3,7 @@ import type { CellResult, Outcome } from '../../src/results/cell-result.js'
 import type { Snapshotter, Tool } from '../../src/plan/axes.js'
 import { findSignature } from '../../src/diagnose/signatures.js'
 import { renderJUnit } from '../../src/report/junit.js'
+import { cellResult } from '../builders.js'
 
 function result(
   image: string,
@@ -11,19 +12,7 @@ function result(
   outcome: Outcome,
   extra: { durationSeconds?: number; logs?: readonly string[] } = {}
 ): CellResult {
-  return {
-    ...outcome,
-    id: `${image}/${snapshotter}/${tool}`,
-    image,
-    snapshotter,
-    tool,
-    tier: 'join',
-    durationSeconds: extra.durationSeconds ?? 10,
-    versions: {},
-    logs: extra.logs ?? [],
-    tiers: [],
-    finishedAt: '2026-01-01T00:00:00Z'
-  }
+  return cellResult(`${image}/${snapshotter}/${tool}`, outcome, { durationSeconds: 10, ...extra })
 }
 
 interface XmlElement {

@@ -1,25 +1,11 @@
 import { describe, it, expect } from '@jest/globals'
 import type { CellResult, NodeVersions, Outcome } from '../../src/results/cell-result.js'
-import type { Snapshotter, Tool } from '../../src/plan/axes.js'
 import { makeCell, parseCellId, type Cell } from '../../src/plan/cell.js'
 import { latestResults, renderLegend, renderMatrixTable } from '../../src/report/matrix-table.js'
+import { cellResult } from '../builders.js'
 
-function result(id: string, outcome: Outcome, versions: NodeVersions = {}): CellResult {
-  const [image, snapshotter, tool] = id.split('/') as [string, Snapshotter, Tool]
-  return {
-    ...outcome,
-    id,
-    image,
-    snapshotter,
-    tool,
-    tier: 'join',
-    durationSeconds: 1,
-    versions,
-    logs: [],
-    tiers: [],
-    finishedAt: '2026-01-01T00:00:00Z'
-  }
-}
+const result = (id: string, outcome: Outcome, versions: NodeVersions = {}): CellResult =>
+  cellResult(id, outcome, { versions })
 
 function cells(...ids: string[]): Cell[] {
   return ids.map(id => {

@@ -5,22 +5,14 @@ import { makeCell, type Cell } from '../../src/plan/cell.js'
 import { compareWithBaseline } from '../../src/report/baseline.js'
 import { renderMatrixTable } from '../../src/report/matrix-table.js'
 import { GITHUB_MARKDOWN_LIMIT, renderReport, type ReportInput } from '../../src/report/report-markdown.js'
+import { cellResult } from '../builders.js'
 
-function result(cell: Cell, outcome: Outcome, logs: readonly string[] = []): CellResult {
-  return {
-    ...outcome,
-    id: cell.id,
-    image: cell.image,
-    snapshotter: cell.snapshotter,
-    tool: cell.tool,
-    tier: 'join',
+const result = (cell: Cell, outcome: Outcome, logs: readonly string[] = []): CellResult =>
+  cellResult(cell.id, outcome, {
     durationSeconds: 60,
     versions: { kernel: '6.1.0-50', openzfs: '2.1.11' },
-    logs,
-    tiers: [],
-    finishedAt: '2026-01-01T00:00:00Z'
-  }
-}
+    logs
+  })
 
 const MORE = /… and (\d+) more failing cells: see results\.json/
 const countOf = (text: string, part: string): number => text.split(part).length - 1

@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
-import type { CellResult } from '../../src/results/cell-result.js'
+import type { CellResult, Outcome } from '../../src/results/cell-result.js'
 import { makeResultsDocument, parseResultsDocument } from '../../src/results/results-document.js'
 import {
   ResultsJournal,
@@ -10,27 +10,15 @@ import {
   readResultsFile
 } from '../../src/results/results-store.js'
 import { tempDir } from '../helpers.js'
+import { cellResult } from '../builders.js'
 
-export function result(
+function result(
   id: string,
   status: 'pass' | 'skipped' = 'pass',
   finishedAt = '2026-11-24T10:00:00.000Z'
 ): CellResult {
-  const [image, snapshotter, tool] = id.split('/') as [string, 'zfs', 'ctr']
-  const outcome = status === 'pass' ? { status } : { status, reason: 'no qemu' }
-  return {
-    id,
-    image,
-    snapshotter,
-    tool,
-    ...outcome,
-    tier: 'probe',
-    durationSeconds: 1,
-    versions: {},
-    logs: [],
-    tiers: [],
-    finishedAt
-  }
+  const outcome: Outcome = status === 'pass' ? { status } : { status, reason: 'no qemu' }
+  return cellResult(id, outcome, { tier: 'probe', finishedAt })
 }
 
 describe('results journal', () => {

@@ -1,0 +1,23 @@
+import { parseCellId } from '../src/plan/cell.js'
+import type { CellResult, Outcome } from '../src/results/cell-result.js'
+
+type Extra = Partial<
+  Pick<CellResult, 'tier' | 'durationSeconds' | 'versions' | 'logs' | 'tiers' | 'finishedAt'>
+>
+
+/** A valid CellResult for tests: the outcome's tagged fields plus neutral defaults for the rest. */
+export function cellResult(id: string, outcome: Outcome, extra: Extra = {}): CellResult {
+  const cell = parseCellId(id)
+  if (cell === undefined) throw new Error(`not a cell id: ${id}`)
+  return {
+    ...outcome,
+    ...cell,
+    tier: 'join',
+    durationSeconds: 1,
+    versions: {},
+    logs: [],
+    tiers: [],
+    finishedAt: '2026-01-01T00:00:00Z',
+    ...extra
+  }
+}
