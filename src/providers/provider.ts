@@ -1,8 +1,10 @@
+import type { Command } from '../exec/command.js'
+import type { CommandResult, RunOptions } from '../exec/executor.js'
 import type { ImageSpec } from '../images/catalogue.js'
 import type { NodeVersions } from '../results/cell-result.js'
 
 /**
- * The seam for machines the scenarios run on: qemu VMs, nspawn containers, existing ssh hosts.
+ * The seam for machines the scenarios run on: qemu VMs here and on runners; nspawn or ssh hosts later.
  * Scenarios depend on this interface only; one implementation per variant, picked in one place.
  */
 export interface Provider {
@@ -10,28 +12,36 @@ export interface Provider {
   /** Null when this provider can boot nodes here; otherwise why not (its cells become skipped). */
   unavailableReason(): Promise<string | null>
   boot(image: ImageSpec, options: BootOptions): Promise<Node>
+  /** A private network for two nodes of the run: pass one end to each node's boot. */
+  createLink(): Promise<readonly [PrivateLinkEnd, PrivateLinkEnd]>
+  /** Releases what nodes shared (host pool, disks); nodes not yet destroyed are destroyed first. */
+  close(): Promise<void>
 }
 
 export interface BootOptions {
+  /** Unique within the run; becomes the guest's hostname. */
+  readonly name: string
   /** Where the serial console and other node logs go. */
   readonly logDir: string
-  readonly signal: AbortSignal
+  /** Join a private link shared with another node of the run (the join tier's two nodes). */
+  readonly link?: PrivateLinkEnd
 }
 
-export interface ExecResult {
-  readonly exitCode: number
-  readonly stdout: string
-  readonly stderr: string
+/** One side of a private network between two nodes; see `Provider` implementations for how it is wired. */
+export interface PrivateLinkEnd {
+  readonly id: string
+  /** This node's address on the link (CIDR), and the peer's (plain). */
+  readonly address: string
+  readonly peerAddress: string
 }
 
 /** A running node whose /var/lib/containerd is on an in-guest ZFS pool. */
 export interface Node {
   readonly name: string
-  exec(
-    program: string,
-    args: readonly string[],
-    options?: { timeoutMs?: number; input?: string }
-  ): Promise<ExecResult>
+  /** The address other nodes of the run reach it at, when it has a private link. */
+  readonly privateAddress?: string
+  /** Runs a command as root on the node. Like the local executor, a non-zero exit is a result, not a throw. */
+  exec(command: Command, options?: RunOptions): Promise<CommandResult>
   copyIn(localPath: string, remotePath: string): Promise<void>
   copyOut(remotePath: string, localPath: string): Promise<void>
   kernelLog(): Promise<string>

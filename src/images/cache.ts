@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { HostContext } from '../host/context.js'
+import { AptIndex } from './apt-index.js'
+import { buildImage } from './builder.js'
+import type { ImageSpec } from './catalogue.js'
+import { ARTIFACT_FILES, BUILDER_VERSION, readArtifacts, type ImageArtifacts } from './manifest.js'
+import { recipeFor, type ImageRecipe } from './recipe.js'
+
+export interface ImageCacheOptions {
+  /** Where built images are kept between runs. */
+  readonly dir: string
+  readonly mirror: string
+  /** Debian's archive keyring, to verify the mirror's indexes. */
+  readonly keyring?: string
+}
+
+export const DEBIAN_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg'
+
+/**
+ * The cache key: the image, the builder's version, the recipe and the package versions the mirror serves
+ * now. A point release or a security update of the kernel, OpenZFS or containerd changes it; nothing else.
+ */
+export function cacheKey(
+  image: ImageSpec,
+  recipe: ImageRecipe,
+  versions: Readonly<Record<string, string>>
+): string {
+  const material = JSON.stringify({
+    image: image.name,
+    builder: BUILDER_VERSION,
+    packages: [...recipe.packages],
+    zfs: recipe.zfs,
+    versions: Object.entries(versions).sort(([a], [b]) => a.localeCompare(b))
+  })
+  return createHash('sha256').update(material).digest('hex').slice(0, 16)
+}
+
+export function imageDirName(image: string, key: string): string {
+  return `${image}-b${BUILDER_VERSION}-${key}`
+}
+
+/** Returns the image from the cache, building it when the mirror has moved or it was never built. */
+export async function ensureImage(
+  image: ImageSpec,
+  options: ImageCacheOptions,
+  ctx: HostContext
+): Promise<ImageArtifacts> {
+  const recipe = recipeFor(image, options.mirror)
+  const keyring = options.keyring ?? DEBIAN_KEYRING
+  if (!existsSync(keyring)) {
+    throw new Error(
+      `${keyring} is missing: install the debian-archive-keyring package to verify Debian's mirror`
+    )
+  }
+  mkdirSync(options.dir, { recursive: true })
+  let versions: Record<string, string>
+  try {
+    const index = new AptIndex(join(ctx.workDir, `apt-${image.name}`), recipe.sources, keyring)
+    versions = await index.resolve(ctx.exec, recipe.tracked, ctx.signal)
+  } catch (e) {
+    const cached = newestCached(options.dir, image.name)
+    if (cached === undefined) throw new Error(`cannot build ${image.name}: ${(e as Error).message}`)
+    ctx.log.warning(
+      `${image.name}: ${(e as Error).message}; using the cached image built ${cached.manifest.builtAt}`
+    )
+    return cached
+  }
+  const key = cacheKey(image, recipe, versions)
+  const dir = join(options.dir, imageDirName(image.name, key))
+  if (existsSync(join(dir, ARTIFACT_FILES.manifest))) {
+    ctx.log.info(
+      `${image.name}: cached image ${key} (kernel ${versions['linux-image-cloud-amd64']}, OpenZFS ${versions['zfs-dkms']})`
+    )
+    return readArtifacts(dir)
+  }
+  ctx.log.info(
+    `${image.name}: building image ${key} from ${options.mirror} (${image.suite}; takes several minutes)`
+  )
+  // Built beside its final place and renamed when complete, so a killed build never looks cached.
+  const partial = `${dir}.partial-${process.pid}`
+  rmSync(partial, { recursive: true, force: true })
+  ctx.ledger.add({ kind: 'dir', path: partial })
+  try {
+    const manifest = await buildImage(
+      {
+        image,
+        recipe,
+        mirror: options.mirror,
+        key,
+        outDir: partial,
+        debCache: join(options.dir, `debs-${image.suite}`)
+      },
+      ctx
+    )
+    writeFileSync(join(partial, 'versions.json'), `${JSON.stringify(versions, null, 2)}\n`)
+    renameSync(partial, dir)
+    ctx.log.info(
+      `${image.name}: built in ${manifest.buildSeconds}s: kernel ${manifest.kernel}, OpenZFS ${manifest.openzfs}`
+    )
+  } finally {
+    rmSync(partial, { recursive: true, force: true })
+    ctx.ledger.remove({ kind: 'dir', path: partial })
+  }
+  return readArtifacts(dir)
+}
+
+/** The most recently built complete image of this name and builder version, for offline runs. */
+export function newestCached(cacheDir: string, image: string): ImageArtifacts | undefined {
+  if (!existsSync(cacheDir)) return undefined
+  const prefix = `${image}-b${BUILDER_VERSION}-`
+  return readdirSync(cacheDir)
+    .filter(
+      d =>
+        d.startsWith(prefix) &&
+        !d.includes('.partial') &&
+        existsSync(join(cacheDir, d, ARTIFACT_FILES.manifest))
+    )
+    .map(d => join(cacheDir, d))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)
+    .map(readArtifacts)[0]
+}

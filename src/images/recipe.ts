@@ -1,0 +1,48 @@
+import type { ImageSpec } from './catalogue.js'
+
+/** What goes into a node image, derived from its catalogue entry. Pure data: the builder executes it. */
+export interface ImageRecipe {
+  readonly suite: string
+  /** Lines of /etc/apt/sources.list inside the image. */
+  readonly sources: readonly string[]
+  /** Installed by debootstrap itself. */
+  readonly bootstrapPackages: readonly string[]
+  /** Installed from the suite before OpenZFS. */
+  readonly packages: readonly string[]
+  /** OpenZFS, DKMS-compiled for the image's kernel during install. */
+  readonly zfs: { readonly packages: readonly string[]; readonly release: string }
+  /** Packages whose versions make up the cache key and the manifest, with the release each comes from. */
+  readonly tracked: readonly { readonly name: string; readonly release: string }[]
+}
+
+export const DEFAULT_MIRROR = 'http://deb.debian.org/debian'
+
+const BOOTSTRAP = ['systemd-sysv', 'udev', 'kmod', 'e2fsprogs', 'iproute2', 'procps', 'ca-certificates']
+const KERNEL = ['linux-image-cloud-amd64', 'linux-headers-cloud-amd64', 'initramfs-tools']
+const RUNTIME = ['containerd', 'runc', 'busybox-static', 'openssh-server', 'docker-registry']
+
+export function recipeFor(image: ImageSpec, mirror: string): ImageRecipe {
+  const backports = `${image.suite}-backports`
+  const zfsRelease = image.zfsSource === 'backports' ? backports : image.suite
+  const sources = [`deb ${mirror} ${image.suite} main contrib`]
+  if (image.zfsSource === 'backports') sources.push(`deb ${mirror} ${backports} main contrib`)
+  const zfsPackages = ['zfs-dkms', 'zfsutils-linux']
+  return {
+    suite: image.suite,
+    sources,
+    bootstrapPackages: BOOTSTRAP,
+    packages: [...KERNEL, ...RUNTIME],
+    zfs: { packages: zfsPackages, release: zfsRelease },
+    tracked: [
+      ...[
+        'linux-image-cloud-amd64',
+        'containerd',
+        'runc',
+        'openssh-server',
+        'busybox-static',
+        'docker-registry'
+      ].map(name => ({ name, release: image.suite })),
+      ...zfsPackages.map(name => ({ name, release: zfsRelease }))
+    ]
+  }
+}

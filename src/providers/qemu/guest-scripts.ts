@@ -1,0 +1,53 @@
+import type { NodeVersions } from '../../results/cell-result.js'
+
+/** The guest pool and the datasets containerd's state lives on. */
+export const GUEST_POOL = 'zjm'
+export const CONTAINERD_DATASET = `${GUEST_POOL}/containerd`
+/** containerd's zfs snapshotter only loads when its root is a dataset's mountpoint. */
+export const ZFS_SNAPSHOTTER_DATASET = `${CONTAINERD_DATASET}/zfs-snapshotter`
+export const CLEAN_SNAPSHOT = 'clean'
+
+/**
+ * Creates the in-guest pool on the second disk and puts /var/lib/containerd on it, then snapshots the
+ * empty state that `reset` returns to. containerd stays stopped (it is masked in the image so it cannot
+ * start on ext4 before this); scenarios start it with their own config.
+ */
+export const SETUP_POOL = `set -eu
+modprobe zfs
+zpool create -f -o ashift=12 -O compression=lz4 -O atime=off -O mountpoint=none ${GUEST_POOL} /dev/vdb
+zfs create -o mountpoint=/var/lib/containerd ${CONTAINERD_DATASET}
+zfs create -o mountpoint=/var/lib/containerd/io.containerd.snapshotter.v1.zfs ${ZFS_SNAPSHOTTER_DATASET}
+zfs snapshot -r ${CONTAINERD_DATASET}@${CLEAN_SNAPSHOT}
+systemctl unmask containerd.service
+`
+
+/**
+ * Back to the clean state in seconds: stop containerd and its shims, drop container mounts, destroy every
+ * dataset created since (the zfs snapshotter makes one per layer), roll the rest back.
+ */
+export const RESET = `set -eu
+systemctl stop containerd.service 2>/dev/null || true
+pkill -9 -f containerd-shim 2>/dev/null || true
+awk '$3 != "zfs" && ($2 ~ "^/var/lib/containerd/" || $2 ~ "^/run/containerd/") {print $2}' /proc/mounts | sort -r | while read -r m; do umount -l "$m" || true; done
+zfs list -H -o name -r ${CONTAINERD_DATASET} | sort -r | while read -r ds; do
+  zfs list -H -t snapshot "$ds@${CLEAN_SNAPSHOT}" >/dev/null 2>&1 || zfs destroy -r -f "$ds"
+done
+zfs list -H -o name -r ${CONTAINERD_DATASET} | while read -r ds; do zfs rollback -r "$ds@${CLEAN_SNAPSHOT}"; done
+rm -rf /run/containerd
+`
+
+/** Prints `key=value` lines read inside the guest. */
+export const FACTS = `echo "kernel=$(uname -r)"
+echo "openzfs=$(cat /sys/module/zfs/version 2>/dev/null)"
+echo "containerd=$(dpkg-query -W -f '\${Version}' containerd 2>/dev/null)"
+echo "runc=$(dpkg-query -W -f '\${Version}' runc 2>/dev/null)"
+`
+
+export function parseFacts(text: string): NodeVersions {
+  const facts: Record<string, string> = {}
+  for (const line of text.split('\n')) {
+    const m = /^(kernel|openzfs|containerd|runc)=(.+)$/.exec(line.trim())
+    if (m !== null) facts[m[1]!] = m[2]!
+  }
+  return facts
+}

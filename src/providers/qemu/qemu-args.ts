@@ -1,0 +1,98 @@
+import { cmd, type Command } from '../../exec/command.js'
+
+export type Accelerator = 'kvm' | 'tcg'
+
+export interface DiskSpec {
+  readonly path: string
+  readonly format: 'raw' | 'qcow2'
+}
+
+/** One end of a point-to-point link between two VMs of a run: UDP datagrams over 127.0.0.1 only. */
+export interface LinkEnd {
+  readonly localPort: number
+  readonly remotePort: number
+  readonly mac: string
+  /** This VM's address on the link, CIDR, e.g. `10.77.0.2/24`: it exists only inside the virtual wire. */
+  readonly address: string
+}
+
+export interface VmSpec {
+  /** Also the `-name` qemu shows in its command line, which the cleanup ledger matches on. */
+  readonly name: string
+  readonly accel: Accelerator
+  readonly cpus: number
+  readonly memoryMb: number
+  readonly kernel: string
+  readonly initrd: string
+  readonly cmdline: string
+  readonly root: DiskSpec
+  /** The disk the guest's ZFS pool lives on. */
+  readonly pool: DiskSpec
+  /** Host port on 127.0.0.1 forwarded to the guest's sshd. */
+  readonly sshPort: number
+  /** Off by default: guests reach nothing but the host's forwarded port. */
+  readonly outbound: boolean
+  readonly link?: LinkEnd
+  readonly serialLog: string
+}
+
+/** The qemu command line, each flag beside its value. */
+export function qemuCommand(vm: VmSpec): Command {
+  const args: string[][] = [
+    ['-name', vm.name],
+    ['-accel', vm.accel],
+    ['-cpu', vm.accel === 'kvm' ? 'host' : 'max'],
+    ['-smp', String(vm.cpus)],
+    ['-m', String(vm.memoryMb)],
+    ['-kernel', vm.kernel],
+    ['-initrd', vm.initrd],
+    ['-append', vm.cmdline],
+    // cache=unsafe: the disks are disposable, and TCG boots spend much of their time in fsync otherwise.
+    ['-drive', `file=${vm.root.path},if=virtio,format=${vm.root.format},cache=unsafe`],
+    ['-drive', `file=${vm.pool.path},if=virtio,format=${vm.pool.format},cache=unsafe`],
+    [
+      '-netdev',
+      `user,id=user0,restrict=${vm.outbound ? 'off' : 'on'},hostfwd=tcp:127.0.0.1:${vm.sshPort}-:22`
+    ],
+    ['-device', 'virtio-net-pci,netdev=user0'],
+    // sshd's key exchange blocks on entropy early in boot; under TCG that can take minutes without this.
+    ['-device', 'virtio-rng-pci'],
+    ['-display', 'none'],
+    ['-vga', 'none'],
+    ['-monitor', 'none'],
+    ['-serial', `file:${vm.serialLog}`],
+    ['-no-reboot']
+  ]
+  if (vm.link !== undefined) {
+    const l = vm.link
+    args.push(
+      [
+        '-netdev',
+        `dgram,id=link0,local.type=inet,local.host=127.0.0.1,local.port=${l.localPort},remote.type=inet,remote.host=127.0.0.1,remote.port=${l.remotePort}`
+      ],
+      ['-device', `virtio-net-pci,netdev=link0,mac=${l.mac}`]
+    )
+  }
+  return cmd('qemu-system-x86_64', ...args.flat())
+}
+
+/** The kernel command line: root on the first disk, console on serial, the per-VM settings for zjm-boot. */
+export function kernelCmdline(settings: {
+  sshPublicKey: string
+  hostname: string
+  address?: string
+  dns?: string
+}): string {
+  const parts = [
+    'root=/dev/vda',
+    'rw',
+    'console=ttyS0',
+    'net.ifnames=0',
+    'panic=-1',
+    `zjm.key=${Buffer.from(settings.sshPublicKey.trim()).toString('base64')}`,
+    `zjm.hostname=${settings.hostname}`
+  ]
+  if (settings.address !== undefined) parts.push(`zjm.ip=${settings.address}`)
+  if (settings.dns !== undefined) parts.push(`zjm.dns=${settings.dns}`)
+  return parts.join(' ')
+}

@@ -1,0 +1,63 @@
+import { cmd, type Command } from '../../exec/command.js'
+import { check, type CommandResult, type RunOptions } from '../../exec/executor.js'
+import type { HostContext } from '../../host/context.js'
+import type { NodeVersions } from '../../results/cell-result.js'
+import type { RootDisk } from '../../storage/disk-store.js'
+import type { Node } from '../provider.js'
+import { FACTS, RESET, parseFacts } from './guest-scripts.js'
+import { scpFromCommand, scpToCommand, sshCommand, type SshTarget } from './ssh.js'
+import type { VmProcess } from './vm-process.js'
+
+/** A qemu VM reached over ssh on its forwarded 127.0.0.1 port. */
+export class QemuNode implements Node {
+  private destroyed = false
+
+  constructor(
+    readonly name: string,
+    private readonly vm: VmProcess,
+    private readonly ssh: SshTarget,
+    private readonly disks: readonly (RootDisk | { release(): Promise<void> })[],
+    private readonly ctx: HostContext,
+    readonly privateAddress?: string
+  ) {}
+
+  exec(command: Command, options?: RunOptions): Promise<CommandResult> {
+    return this.ctx.exec.run({ ...sshCommand(this.ssh, command), input: command.input }, options)
+  }
+
+  /** Runs a shell script on the guest (`sh -s`), failing with its stderr. */
+  script(script: string, options?: RunOptions): Promise<CommandResult> {
+    return check(this.ctx.exec, { ...sshCommand(this.ssh, cmd('sh', '-s')), input: script }, options)
+  }
+
+  async copyIn(localPath: string, remotePath: string): Promise<void> {
+    await check(this.ctx.exec, scpToCommand(this.ssh, localPath, remotePath))
+  }
+
+  async copyOut(remotePath: string, localPath: string): Promise<void> {
+    await check(this.ctx.exec, scpFromCommand(this.ssh, remotePath, localPath))
+  }
+
+  async kernelLog(): Promise<string> {
+    return (await check(this.ctx.exec, sshCommand(this.ssh, cmd('dmesg')))).stdout
+  }
+
+  async facts(): Promise<NodeVersions> {
+    return parseFacts((await this.script(FACTS)).stdout)
+  }
+
+  async reset(): Promise<void> {
+    await this.script(RESET, { timeoutMs: 120_000 })
+  }
+
+  /** Powers the VM off and removes its disks; safe to call twice. */
+  async destroy(): Promise<void> {
+    if (this.destroyed) return
+    this.destroyed = true
+    const exit = await this.vm.stop()
+    if (exit.code !== 0 && exit.code !== null && exit.signal === null) {
+      this.ctx.log.warning(`${this.name}: qemu ended with code ${exit.code}: ${exit.stderr.trim()}`)
+    }
+    for (const disk of this.disks) await disk.release()
+  }
+}

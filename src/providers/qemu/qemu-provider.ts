@@ -1,0 +1,238 @@
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { cmd } from '../../exec/command.js'
+import { check } from '../../exec/executor.js'
+import type { HostContext } from '../../host/context.js'
+import { ensureImage, type ImageCacheOptions } from '../../images/cache.js'
+import type { ImageSpec } from '../../images/catalogue.js'
+import { chooseDiskStore } from '../../storage/choose-store.js'
+import type { DiskStore } from '../../storage/disk-store.js'
+import type { BootOptions, Node, PrivateLinkEnd, Provider } from '../provider.js'
+import { chooseAccelerator, type AcceleratorChoice } from './accel.js'
+import { SETUP_POOL } from './guest-scripts.js'
+import { kernelCmdline, qemuCommand, type LinkEnd } from './qemu-args.js'
+import { QemuNode } from './qemu-node.js'
+import { freeTcpPort, freeUdpPort } from './ports.js'
+import { keygenCommand, sshCommand, type SshTarget } from './ssh.js'
+import { VmProcess } from './vm-process.js'
+
+export interface QemuProviderOptions {
+  readonly images: ImageCacheOptions
+  readonly cpus: number
+  readonly memoryMb: number
+  /** Give guests outbound network (kubespray downloads on runners). Never the default. */
+  readonly outbound: boolean
+  /** How long a boot may take to answer ssh; the default depends on the accelerator. */
+  readonly bootTimeoutMs?: number
+  /** Size of each node's disk for its in-guest pool. */
+  readonly poolDiskGb: number
+}
+
+export const DEFAULT_QEMU_OPTIONS: Omit<QemuProviderOptions, 'images'> = {
+  cpus: 2,
+  memoryMb: 2048,
+  outbound: false,
+  poolDiskGb: 4
+}
+
+const REQUIRED_TOOLS = ['qemu-system-x86_64', 'qemu-img', 'ssh', 'scp', 'ssh-keygen']
+const LINK_SUBNET = '10.77.0'
+
+/** Nodes as qemu VMs: KVM when it really works, TCG otherwise, disks from the host's DiskStore. */
+export class QemuProvider implements Provider {
+  readonly name = 'qemu'
+  private accel: Promise<AcceleratorChoice> | undefined
+  private store: Promise<DiskStore> | undefined
+  private key: Promise<SshTarget['identity']> | undefined
+  private readonly nodes = new Set<QemuNode>()
+  private readonly links = new Map<string, LinkEnd>()
+  private readonly runId = randomBytes(4).toString('hex')
+
+  constructor(
+    private readonly options: QemuProviderOptions,
+    private readonly ctx: HostContext
+  ) {}
+
+  async unavailableReason(): Promise<string | null> {
+    for (const tool of REQUIRED_TOOLS) {
+      const r = await this.ctx.exec.run(cmd('sh', '-c', `command -v ${tool}`))
+      if (r.exitCode !== 0)
+        return `${tool} is not installed (the qemu provider needs qemu-system-x86, qemu-utils, openssh-client)`
+    }
+    return null
+  }
+
+  /** The accelerator the run uses, decided once by trying KVM with the first image's kernel. */
+  accelerator(kernel: string): Promise<AcceleratorChoice> {
+    this.accel ??= chooseAccelerator(this.ctx.exec, kernel).then(choice => {
+      this.ctx.log.info(`qemu: using ${choice.accel.toUpperCase()} (${choice.reason})`)
+      return choice
+    })
+    return this.accel
+  }
+
+  private diskStore(): Promise<DiskStore> {
+    this.store ??= chooseDiskStore(this.ctx, this.runId).then(store => {
+      this.ctx.log.info(`disks: ${store.kind} (${store.reason})`)
+      return store
+    })
+    return this.store
+  }
+
+  private identity(): Promise<string> {
+    this.key ??= (async () => {
+      const dir = join(this.ctx.workDir, 'ssh')
+      mkdirSync(dir, { recursive: true, mode: 0o700 })
+      await check(this.ctx.exec, keygenCommand(dir))
+      return join(dir, 'id_ed25519')
+    })()
+    return this.key
+  }
+
+  async createLink(): Promise<readonly [PrivateLinkEnd, PrivateLinkEnd]> {
+    const [a, b] = [await freeUdpPort(), await freeUdpPort()]
+    const index = this.links.size / 2
+    const mac = (n: number) =>
+      `52:54:00:77:${index.toString(16).padStart(2, '0')}:${n.toString(16).padStart(2, '0')}`
+    const ends: [LinkEnd & PrivateLinkEnd, LinkEnd & PrivateLinkEnd] = [
+      {
+        id: `link${index}a`,
+        localPort: a,
+        remotePort: b,
+        mac: mac(1),
+        address: `${LINK_SUBNET}.${2 * index + 1}/24`,
+        peerAddress: `${LINK_SUBNET}.${2 * index + 2}`
+      },
+      {
+        id: `link${index}b`,
+        localPort: b,
+        remotePort: a,
+        mac: mac(2),
+        address: `${LINK_SUBNET}.${2 * index + 2}/24`,
+        peerAddress: `${LINK_SUBNET}.${2 * index + 1}`
+      }
+    ]
+    for (const end of ends) this.links.set(end.id, end)
+    return ends
+  }
+
+  async boot(image: ImageSpec, options: BootOptions): Promise<Node> {
+    const ctx = this.ctx
+    const artifacts = await ensureImage(image, this.options.images, ctx)
+    const { accel } = await this.accelerator(artifacts.kernel)
+    const store = await this.diskStore()
+    const identity = await this.identity()
+    const publicKey = readFileSync(`${identity}.pub`, 'utf8')
+    const link = options.link === undefined ? undefined : this.links.get(options.link.id)
+    mkdirSync(options.logDir, { recursive: true })
+
+    const vmName = `zjm-${this.runId}-${options.name}`
+    const root = await store.rootDisk(artifacts, vmName)
+    const poolPath = join(ctx.workDir, 'disks', `${vmName}-pool.img`)
+    const pool = {
+      release: () => {
+        ctx.ledger.remove({ kind: 'file', path: poolPath })
+        return ctx.exec.run(cmd('rm', '-f', poolPath)).then(() => undefined)
+      }
+    }
+    mkdirSync(join(ctx.workDir, 'disks'), { recursive: true })
+    ctx.ledger.add({ kind: 'file', path: poolPath })
+    await check(ctx.exec, cmd('truncate', '-s', `${this.options.poolDiskGb}G`, poolPath))
+
+    const timeoutMs = this.options.bootTimeoutMs ?? (accel === 'kvm' ? 120_000 : 420_000)
+    const serialLog = join(options.logDir, `${options.name}-serial.log`)
+    const started = Date.now()
+    // The ssh port is picked free and handed to qemu; if another process takes it in between, qemu
+    // exits at once and we try again with a new port.
+    for (let attempt = 1; ; attempt++) {
+      const port = await freeTcpPort()
+      const spec = {
+        name: vmName,
+        accel,
+        cpus: this.options.cpus,
+        memoryMb: this.options.memoryMb,
+        kernel: artifacts.kernel,
+        initrd: artifacts.initrd,
+        cmdline: kernelCmdline({ sshPublicKey: publicKey, hostname: options.name, address: link?.address }),
+        root,
+        pool: { path: poolPath, format: 'raw' as const },
+        sshPort: port,
+        outbound: this.options.outbound,
+        link,
+        serialLog
+      }
+      const vm = VmProcess.start(qemuCommand(spec), vmName, serialLog, ctx)
+      const target = { port, identity }
+      try {
+        await waitForSsh(vm, target, ctx, timeoutMs)
+      } catch (e) {
+        await vm.stop()
+        if (e instanceof PortTaken && attempt < 3) continue
+        await root.release()
+        await pool.release()
+        throw e
+      }
+      const node = new QemuNode(options.name, vm, target, [root, pool], ctx, link?.address.split('/')[0])
+      this.nodes.add(node)
+      ctx.log.info(
+        `${options.name}: ${image.name} answered ssh after ${((Date.now() - started) / 1000).toFixed(1)}s (${accel})`
+      )
+      try {
+        await node.script(SETUP_POOL, { timeoutMs: 120_000 })
+      } catch (e) {
+        await this.destroyNode(node)
+        throw new Error(`${options.name}: could not create the guest's ZFS pool: ${(e as Error).message}`)
+      }
+      return node
+    }
+  }
+
+  private async destroyNode(node: QemuNode): Promise<void> {
+    this.nodes.delete(node)
+    await node.destroy()
+  }
+
+  async close(): Promise<void> {
+    for (const node of [...this.nodes]) await this.destroyNode(node)
+    if (this.store !== undefined) await (await this.store).close()
+  }
+}
+
+class PortTaken extends Error {}
+
+/**
+ * Waits until the guest's sshd accepts our key, racing qemu's exit against a wall-clock deadline: a VM
+ * that dies is reported at once with its stderr and serial tail, not after the timeout.
+ */
+export async function waitForSsh(
+  vm: VmProcess,
+  target: SshTarget,
+  ctx: HostContext,
+  timeoutMs: number
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  const died = vm.exited.then(exit => ({ died: exit }))
+  for (;;) {
+    if (ctx.signal.aborted) throw new Error('cancelled while waiting for the VM to boot')
+    if (Date.now() > deadline) {
+      throw new Error(
+        `the VM did not answer ssh within ${Math.round(timeoutMs / 1000)}s. Last serial lines:\n${vm.serialTail()}`
+      )
+    }
+    const attempt = ctx.exec.run(sshCommand(target, cmd('true'), 5), {
+      timeoutMs: 20_000,
+      signal: ctx.signal
+    })
+    const outcome = await Promise.race([attempt, died])
+    if ('died' in outcome) {
+      const stderr = outcome.died.stderr.trim()
+      if (/Could not set up host forwarding rule/.test(stderr)) throw new PortTaken(stderr)
+      throw new Error(
+        `qemu exited (code ${outcome.died.code ?? outcome.died.signal}) before the VM answered ssh: ${stderr || '(no stderr)'}. Last serial lines:\n${vm.serialTail()}`
+      )
+    }
+    if (outcome.exitCode === 0) return
+    await Promise.race([new Promise(r => setTimeout(r, 1000)), died])
+  }
+}

@@ -1,0 +1,88 @@
+import { join } from 'node:path'
+import { cmd, shellLine, type Command } from '../../exec/command.js'
+
+export interface SshTarget {
+  readonly port: number
+  readonly identity: string
+}
+
+/** Test VMs get new host keys per image and are reached only on 127.0.0.1: host key checks add nothing. */
+function options(target: SshTarget, connectTimeoutSeconds: number): string[] {
+  return [
+    '-i',
+    target.identity,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'LogLevel=ERROR',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `ConnectTimeout=${connectTimeoutSeconds}`,
+    '-o',
+    'ServerAliveInterval=10',
+    '-o',
+    'ServerAliveCountMax=6'
+  ]
+}
+
+/** Runs `remote` on the guest as root; the remote shell receives one quoted line. */
+export function sshCommand(
+  target: SshTarget,
+  remote: Pick<Command, 'program' | 'args'>,
+  connectTimeoutSeconds = 10
+): Command {
+  return cmd(
+    'ssh',
+    ...options(target, connectTimeoutSeconds),
+    '-p',
+    String(target.port),
+    'root@127.0.0.1',
+    '--',
+    shellLine(remote)
+  )
+}
+
+export function scpToCommand(target: SshTarget, local: string, remote: string): Command {
+  return cmd(
+    'scp',
+    ...options(target, 10),
+    '-q',
+    '-P',
+    String(target.port),
+    local,
+    `root@127.0.0.1:${remote}`
+  )
+}
+
+export function scpFromCommand(target: SshTarget, remote: string, local: string): Command {
+  return cmd(
+    'scp',
+    ...options(target, 10),
+    '-q',
+    '-P',
+    String(target.port),
+    `root@127.0.0.1:${remote}`,
+    local
+  )
+}
+
+/** A per-run ed25519 key pair in `dir`; never reused across runs. */
+export function keygenCommand(dir: string): Command {
+  return cmd(
+    'ssh-keygen',
+    '-q',
+    '-t',
+    'ed25519',
+    '-N',
+    '',
+    '-C',
+    'zfs-join-matrix',
+    '-f',
+    join(dir, 'id_ed25519')
+  )
+}

@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import type { Command } from '../../exec/command.js'
+import type { HostContext } from '../../host/context.js'
+import type { Resource } from '../../cleanup/ledger.js'
+
+export interface Exit {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stderr: string
+}
+
+/**
+ * A running qemu. Long-lived, so it is spawned here rather than through the executor (which waits for
+ * commands to end); it is written to the cleanup ledger before anything else can fail.
+ */
+export class VmProcess {
+  /** Resolves when qemu ends, however it ends; never rejects. */
+  readonly exited: Promise<Exit>
+  private exit: Exit | undefined
+  private readonly resource: Resource
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly serialLog: string,
+    private readonly ctx: HostContext,
+    name: string
+  ) {
+    let stderr = ''
+    child.stderr?.on('data', (b: Buffer) => (stderr = (stderr + b.toString('utf8')).slice(-8192)))
+    this.exited = new Promise(resolve => {
+      child.once('error', e => (stderr += `${e.message}\n`))
+      child.once('close', (code, signal) => {
+        this.exit = { code, signal, stderr }
+        resolve(this.exit)
+      })
+    })
+    this.resource = { kind: 'process', pid: child.pid ?? -1, match: name }
+    ctx.ledger.add(this.resource)
+  }
+
+  static start(command: Command, name: string, serialLog: string, ctx: HostContext): VmProcess {
+    const child = spawn(command.program, [...command.args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true
+    })
+    return new VmProcess(child, serialLog, ctx, name)
+  }
+
+  get running(): boolean {
+    return this.exit === undefined
+  }
+
+  /** The last lines of the serial console: what a failed boot is diagnosed from. */
+  serialTail(lines = 25): string {
+    if (!existsSync(this.serialLog)) return '(no serial output)'
+    return readFileSync(this.serialLog, 'utf8')
+      .replace(/\r/g, '')
+      .trimEnd()
+      .split('\n')
+      .slice(-lines)
+      .join('\n')
+  }
+
+  /** Stops qemu: SIGTERM, then SIGKILL if it has not ended within the grace period. */
+  async stop(graceMs = 5000): Promise<Exit> {
+    if (this.running && this.child.pid !== undefined) {
+      try {
+        process.kill(this.child.pid, 'SIGTERM')
+      } catch {
+        // Already gone.
+      }
+      const timer = setTimeout(() => {
+        try {
+          process.kill(this.child.pid!, 'SIGKILL')
+        } catch {
+          // Already gone.
+        }
+      }, graceMs)
+      await this.exited
+      clearTimeout(timer)
+    }
+    this.ctx.ledger.remove(this.resource)
+    return this.exited
+  }
+}
