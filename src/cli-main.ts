@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { processExecutor } from './exec/executor.js'
 import { CleanupLedger, sweep } from './cleanup/ledger.js'
 import { withRunScope } from './cleanup/run-scope.js'
 import { helpText, parseCliArgs } from './inputs/cli-args.js'
@@ -59,7 +60,11 @@ export async function cli(argv: readonly string[], io: CliIo): Promise<number> {
   }
   try {
     const result = await withRunScope(tempRoot, ledger, log, scope =>
-      runPipeline(config, { log, outputs, scenarioFor, signal: scope.signal, workDir: scope.workDir })
+      runPipeline(config, {
+        host: { exec: processExecutor, ledger, log, signal: scope.signal, workDir: scope.workDir },
+        outputs,
+        scenarioFor
+      })
     )
     if (result.failed) log.error(result.reason)
     return result.failed ? EXIT.failed : EXIT.ok

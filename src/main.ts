@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { processExecutor } from './exec/executor.js'
 import { CleanupLedger, LEDGER_STATE } from './cleanup/ledger.js'
 import { withRunScope } from './cleanup/run-scope.js'
 import { readActionInputs } from './inputs/action-inputs.js'
@@ -21,11 +22,9 @@ export async function run(): Promise<void> {
     core.saveState(LEDGER_STATE, ledger.path)
     const result = await withRunScope(tempRoot, ledger, log, scope =>
       runPipeline(config, {
-        log,
+        host: { exec: processExecutor, ledger, log, signal: scope.signal, workDir: scope.workDir },
         outputs: actionsOutputs(),
-        scenarioFor,
-        signal: scope.signal,
-        workDir: scope.workDir
+        scenarioFor
       })
     )
     if (result.failed) core.setFailed(result.reason)

@@ -1,7 +1,11 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from './inputs/config.js'
-import type { Log } from './log/log.js'
+import type { HostContext } from './host/context.js'
+import { prepareHost } from './host/prepare-host.js'
+import { checkImages } from './images/check-images.js'
+import { makeProvider } from './providers/make-provider.js'
+import { escapeMarkdown } from './report/escape.js'
 import type { Tier } from './plan/axes.js'
 import { parseCellId, type Cell } from './plan/cell.js'
 import { planCells } from './plan/plan.js'
@@ -30,13 +34,10 @@ const SUMMARY_MAX_CHARS = 262_144
 export const COMMENT_MAX_CHARS = 65_536
 
 export interface PipelineDeps {
-  readonly log: Log
+  /** Commands, the cleanup ledger, the log, the cancel signal and scratch space of this run. */
+  readonly host: HostContext
   readonly outputs: Outputs
   readonly scenarioFor: (tier: Tier) => Scenario
-  /** Aborted on SIGINT/SIGTERM. */
-  readonly signal: AbortSignal
-  /** Scratch space removed when the run ends. */
-  readonly workDir: string
   readonly now?: () => Date
 }
 
@@ -56,10 +57,24 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
       return runMode(config, deps, true)
     case 'report':
       return reportMode(config, deps)
+    case 'images':
+      return imagesMode(config, deps)
     default: {
       const never: never = config.mode
       throw new Error(`unknown mode ${String(never)}`)
     }
+  }
+}
+
+async function imagesMode(config: Config, deps: PipelineDeps): Promise<PipelineResult> {
+  await prepareHost(config.runnerSetup, deps.host)
+  const provider = makeProvider(config, deps.host)
+  try {
+    const lines = await checkImages(config, provider, deps.host)
+    await deps.outputs.summary(`## Node images\n\n${lines.map(l => `- ${escapeMarkdown(l)}`).join('\n')}\n`)
+    return { failed: false, reason: `${lines.length} image(s) built and booted` }
+  } finally {
+    await provider.close()
   }
 }
 
@@ -71,7 +86,7 @@ function emitPlan(config: Config, deps: PipelineDeps): PipelineResult {
   const path = writeOutputFile(config.outputDir, PLAN_JSON, `${JSON.stringify(matrix, null, 2)}\n`)
   deps.outputs.set('matrix', json)
   deps.outputs.set('cells', String(cells.length))
-  deps.log.info(`Planned ${cells.length} cells in ${count} shard(s); strategy.matrix written to ${path}`)
+  deps.host.log.info(`Planned ${cells.length} cells in ${count} shard(s); strategy.matrix written to ${path}`)
   return { failed: false, reason: `planned ${cells.length} cells` }
 }
 
@@ -84,14 +99,21 @@ async function runMode(config: Config, deps: PipelineDeps, report: boolean): Pro
   const journal = new ResultsJournal(journalPath)
   const shardText =
     config.shard === null ? '' : ` (shard ${formatShard(config.shard)} of ${all.length} cells)`
-  deps.log.info(`Running ${cells.length} cells × tiers ${config.tiers.join(', ')}${shardText}`)
+  deps.host.log.info(`Running ${cells.length} cells × tiers ${config.tiers.join(', ')}${shardText}`)
   deps.outputs.set('cells', String(cells.length))
 
-  const results = await runCells(cells, { ...deps, config, journal })
+  const results = await runCells(cells, {
+    ...deps.host,
+    scenarioFor: deps.scenarioFor,
+    now: deps.now,
+    config,
+    journal
+  })
   const finished = readJournal(journalPath)
-  if (deps.signal.aborted) deps.log.warning(`Cancelled: reporting the ${finished.length} cells that finished`)
+  if (deps.host.signal.aborted)
+    deps.host.log.warning(`Cancelled: reporting the ${finished.length} cells that finished`)
   const published = await publish(config, deps, finished.length > 0 ? finished : results, cells, report)
-  if (deps.signal.aborted) return { failed: true, reason: 'cancelled' }
+  if (deps.host.signal.aborted) return { failed: true, reason: 'cancelled' }
   return published
 }
 
@@ -105,7 +127,7 @@ function reportMode(config: Config, deps: PipelineDeps): Promise<PipelineResult>
   const planned = planCells(config)
   const known = new Set(planned.map(c => c.id))
   const extra = results.filter(r => !known.has(r.id)).flatMap(r => parseCellId(r.id) ?? [])
-  deps.log.info(`Merged ${results.length} cell results from ${config.outputDir}`)
+  deps.host.log.info(`Merged ${results.length} cell results from ${config.outputDir}`)
   return publish(config, deps, results, [...planned, ...extra], true)
 }
 
@@ -138,7 +160,7 @@ async function publish(
   const junitPath = writeOutputFile(config.outputDir, JUNIT_XML, renderJUnit(config.title, results))
   if (config.writeBaseline !== null) {
     writeAt(config.writeBaseline, `${JSON.stringify(document, null, 2)}\n`)
-    deps.log.info(`Baseline written to ${config.writeBaseline}`)
+    deps.host.log.info(`Baseline written to ${config.writeBaseline}`)
   }
   await deps.outputs.summary(renderReport(reportInput, SUMMARY_MAX_CHARS))
 
@@ -154,7 +176,7 @@ async function publish(
   deps.outputs.set('results-json', resultsPath)
   deps.outputs.set('report-md', reportPath)
   deps.outputs.set('junit-xml', junitPath)
-  deps.log.info(counts.summaryLine())
-  deps.log.info(`Report: ${reportPath}`)
+  deps.host.log.info(counts.summaryLine())
+  deps.host.log.info(`Report: ${reportPath}`)
   return conclusion
 }

@@ -15,12 +15,15 @@ describe('parseCliArgs', () => {
       inputs: { mode: 'run', shard: '1/2' }
     })
     expect(parseCliArgs(['report'], {})).toMatchObject({ inputs: { mode: 'report' } })
+    expect(parseCliArgs(['images', '--images', 'debian-13'], {})).toMatchObject({
+      inputs: { mode: 'images', images: 'debian-13' }
+    })
   })
 
   it('rejects unknown commands and flags, missing values and repeats, naming each', () => {
     expect(parseCliArgs(['deploy'], {})).toEqual({
       kind: 'invalid',
-      problems: [{ input: 'command', message: '"deploy" is not one of plan, run, report' }]
+      problems: [{ input: 'command', message: '"deploy" is not one of plan, run, report, images' }]
     })
     const r = parseCliArgs(
       ['plan', '--image', 'x', '--tools', 'a', '--tools', 'b', 'stray', '--frobnicate', '--retries'],

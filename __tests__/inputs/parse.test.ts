@@ -38,6 +38,18 @@ describe('parseConfig defaults', () => {
     expect(config.kubesprayPath).toBeNull()
     expect(config.baseline).toBeNull()
     expect(config.githubToken).toBeNull()
+    expect(config.mirror).toBe('http://deb.debian.org/debian')
+    expect(config.runnerSetup).toBe('auto')
+  })
+
+  it("keeps images under the home cache unless told otherwise, and trims a mirror's trailing slash", () => {
+    const cwd = tempDir()
+    expect(parseConfig({}, { cwd, home: '/home/runner' }).imageCache).toBe(
+      '/home/runner/.cache/zfs-join-matrix/images'
+    )
+    const config = parseConfig({ 'image-cache': 'cache', mirror: 'https://mirror.example/debian/' }, { cwd })
+    expect(config.imageCache).toBe(join(cwd, 'cache'))
+    expect(config.mirror).toBe('https://mirror.example/debian')
   })
 
   it('reads lists written on one line or as a YAML block, in any order, and sorts tiers', () => {
@@ -112,7 +124,33 @@ describe('parseConfig rejects bad input, naming the input, the value and what is
     ['unknown tier', { tiers: 'smoke' }, 'tiers: "smoke" is not one of lint, probe, join, rejoin'],
     ['rejoin without join', { tiers: 'probe, rejoin' }, 'tiers: "rejoin" needs "join"'],
     ['empty tiers', { tiers: ',,' }, 'tiers: is empty'],
-    ['unknown mode', { mode: 'full' }, 'mode: "full" is not one of all, plan, run, report'],
+    ['unknown mode', { mode: 'full' }, 'mode: "full" is not one of all, plan, run, report, images'],
+    [
+      'mirror that is not a URL',
+      { mirror: 'deb.debian.org/debian' },
+      'mirror: "deb.debian.org/debian" is not a URL'
+    ],
+    [
+      'mirror over ftp',
+      { mirror: 'ftp://ftp.debian.org/debian' },
+      'mirror: "ftp://ftp.debian.org/debian" must be an http:// or https:// URL'
+    ],
+    ['mirror with a query', { mirror: 'http://m.example/debian?x=1' }, 'must be a plain mirror URL'],
+    [
+      'image cache that is a file',
+      { 'image-cache': 'a-file' },
+      'image-cache: "a-file" exists and is not a directory'
+    ],
+    [
+      'unknown runner-setup',
+      { 'runner-setup': 'yes' },
+      'runner-setup: "yes" is not one of auto, always, never'
+    ],
+    [
+      'shard in images mode',
+      { shard: '1/2', mode: 'images' },
+      'shard: is for mode run or all; mode is "images"'
+    ],
     ['shard bigger than count', { shard: '3/2', mode: 'run' }, 'shard: "3/2" is not of the form i/n'],
     ['shard zero', { shard: '0/2', mode: 'run' }, 'shard: "0/2" is not of the form i/n'],
     ['shard not numbers', { shard: 'a/b', mode: 'run' }, 'shard: "a/b" is not of the form i/n'],

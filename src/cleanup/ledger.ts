@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process'
+import { cmd, type Command } from '../exec/command.js'
+import { asRoot } from '../host/privilege.js'
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import type { Log } from '../log/log.js'
 
@@ -47,10 +49,23 @@ export class CleanupLedger {
   }
 }
 
+/**
+ * Release order: stop processes before removing the disks they hold, unmount before deleting the
+ * directories mounts live in, and within a kind undo the newest first.
+ */
+const RELEASE_ORDER: readonly Resource['kind'][] = ['process', 'mount', 'zpool', 'file', 'dir']
+
+export function releaseOrder(resources: readonly Resource[]): Resource[] {
+  return resources
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => RELEASE_ORDER.indexOf(a.r.kind) - RELEASE_ORDER.indexOf(b.r.kind) || b.i - a.i)
+    .map(x => x.r)
+}
+
 /** Removes every resource still listed; failures are warnings, never errors (this runs during cleanup). */
 export function sweep(ledger: CleanupLedger, log: Log): number {
   let removed = 0
-  for (const resource of ledger.read()) {
+  for (const resource of releaseOrder(ledger.read())) {
     try {
       release(resource)
       removed++
@@ -65,16 +80,14 @@ export function sweep(ledger: CleanupLedger, log: Log): number {
 /** Synchronous on purpose: it also runs from signal handlers and the post step, where nothing may be left pending. */
 export function release(resource: Resource): void {
   switch (resource.kind) {
-    case 'dir':
     case 'file':
-      rmSync(resource.path, { recursive: true, force: true })
+      rmSync(resource.path, { force: true })
+      return
+    case 'dir':
+      removeDir(resource.path)
       return
     case 'mount':
-      if (isMounted(resource.path)) {
-        const r = spawnSync('umount', ['-R', '-l', resource.path], { encoding: 'utf8' })
-        if (r.status !== 0 && isMounted(resource.path))
-          throw new Error(`umount ${resource.path}: ${r.stderr.trim()}`)
-      }
+      unmount(resource.path)
       return
     case 'process':
       if (processMatches(resource.pid, resource.match)) {
@@ -82,9 +95,8 @@ export function release(resource: Resource): void {
       }
       return
     case 'zpool': {
-      const listed = spawnSync('zpool', ['list', '-H', '-o', 'name', resource.name], { encoding: 'utf8' })
-      if (listed.status !== 0) return
-      const r = spawnSync('zpool', ['destroy', '-f', resource.name], { encoding: 'utf8' })
+      if (runSync(cmd('zpool', 'list', '-H', '-o', 'name', resource.name)).status !== 0) return
+      const r = runSync(asRoot(cmd('zpool', 'destroy', '-f', resource.name)))
       if (r.status !== 0) throw new Error(`zpool destroy ${resource.name}: ${r.stderr.trim()}`)
       return
     }
@@ -112,14 +124,48 @@ function same(a: Resource, b: Resource): boolean {
   return JSON.stringify(a) === JSON.stringify(b)
 }
 
-export function isMounted(path: string): boolean {
+/** Mount points from /proc/self/mounts, decoded (the kernel writes space, tab, newline and backslash as octal). */
+export function mountPoints(): string[] {
   try {
     return readFileSync('/proc/self/mounts', 'utf8')
       .split('\n')
-      .some(line => line.split(' ')[1] === path.replace(/ /g, '\\040'))
+      .map(line => line.split(' ')[1])
+      .filter((p): p is string => p !== undefined)
+      .map(p => p.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))))
   } catch {
-    return false
+    return []
   }
+}
+
+export function isMounted(path: string): boolean {
+  return mountPoints().includes(path)
+}
+
+function unmount(path: string): void {
+  if (!isMounted(path)) return
+  const r = runSync(asRoot(cmd('umount', '-R', '-l', path)))
+  if (r.status !== 0 && isMounted(path)) throw new Error(`umount ${path}: ${r.stderr.trim()}`)
+}
+
+/**
+ * Never deletes through a mount: whatever is still mounted below the directory (a chroot's /dev bind
+ * mount after a killed build) is unmounted first, deepest first, and `rm --one-file-system` refuses to
+ * cross into anything that could not be.
+ */
+function removeDir(path: string): void {
+  const prefix = path.endsWith('/') ? path : `${path}/`
+  const below = mountPoints()
+    .filter(m => m.startsWith(prefix))
+    .sort((a, b) => b.length - a.length)
+  for (const m of below) unmount(m)
+  if (!existsSync(path)) return
+  const r = runSync(asRoot(cmd('rm', '-rf', '--one-file-system', path)))
+  if (r.status !== 0) throw new Error(`rm ${path}: ${r.stderr.trim()}`)
+}
+
+function runSync(command: Command): { status: number | null; stderr: string } {
+  const r = spawnSync(command.program, [...command.args], { encoding: 'utf8' })
+  return { status: r.status, stderr: r.stderr ?? String(r.error ?? '') }
 }
 
 function processMatches(pid: number, match: string): boolean {

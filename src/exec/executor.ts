@@ -158,7 +158,8 @@ function lastLines(text: string, n: number): string {
   return text.trimEnd().split('\n').slice(-n).join('\n')
 }
 
+/** Long command lines keep their head and their tail: the subcommand and its operands are usually last. */
 function shortLine(command: Command): string {
   const line = shellLine(command)
-  return line.length > 200 ? `${line.slice(0, 197)}...` : line
+  return line.length > 240 ? `${line.slice(0, 100)} … ${line.slice(-130)}` : line
 }

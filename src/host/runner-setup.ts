@@ -80,7 +80,7 @@ export function planRunnerSetup(facts: RunnerFacts, needGb: number): SetupPlan {
           ),
           env: { DEBIAN_FRONTEND: 'noninteractive' }
         },
-        1000
+        facts.uid
       )
     },
     {

@@ -7,6 +7,7 @@ import { buildImage } from './builder.js'
 import type { ImageSpec } from './catalogue.js'
 import { ARTIFACT_FILES, BUILDER_VERSION, readArtifacts, type ImageArtifacts } from './manifest.js'
 import { recipeFor, type ImageRecipe } from './recipe.js'
+import { remoteCacheKey, type RemoteImageCache } from './remote-cache.js'
 
 export interface ImageCacheOptions {
   /** Where built images are kept between runs. */
@@ -14,6 +15,8 @@ export interface ImageCacheOptions {
   readonly mirror: string
   /** Debian's archive keyring, to verify the mirror's indexes. */
   readonly keyring?: string
+  /** Shared between machines (GitHub's cache service on runners); tried before building, filled after. */
+  readonly remote?: RemoteImageCache
 }
 
 export const DEBIAN_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg'
@@ -68,12 +71,19 @@ export async function ensureImage(
     return cached
   }
   const key = cacheKey(image, recipe, versions)
-  const dir = join(options.dir, imageDirName(image.name, key))
+  const dirName = imageDirName(image.name, key)
+  const dir = join(options.dir, dirName)
+  const described = `${key} (kernel ${versions['linux-image-cloud-amd64']}, OpenZFS ${versions['zfs-dkms']})`
   if (existsSync(join(dir, ARTIFACT_FILES.manifest))) {
-    ctx.log.info(
-      `${image.name}: cached image ${key} (kernel ${versions['linux-image-cloud-amd64']}, OpenZFS ${versions['zfs-dkms']})`
-    )
+    ctx.log.info(`${image.name}: cached image ${described}`)
     return readArtifacts(dir)
+  }
+  if (options.remote !== undefined && (await options.remote.restore(dir, remoteCacheKey(dirName)))) {
+    if (existsSync(join(dir, ARTIFACT_FILES.manifest))) {
+      ctx.log.info(`${image.name}: image ${described} restored from the shared cache`)
+      return readArtifacts(dir)
+    }
+    rmSync(dir, { recursive: true, force: true })
   }
   ctx.log.info(
     `${image.name}: building image ${key} from ${options.mirror} (${image.suite}; takes several minutes)`
@@ -99,6 +109,7 @@ export async function ensureImage(
     ctx.log.info(
       `${image.name}: built in ${manifest.buildSeconds}s: kernel ${manifest.kernel}, OpenZFS ${manifest.openzfs}`
     )
+    await options.remote?.save(dir, remoteCacheKey(dirName))
   } finally {
     rmSync(partial, { recursive: true, force: true })
     ctx.ledger.remove({ kind: 'dir', path: partial })

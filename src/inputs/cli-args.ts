@@ -2,7 +2,7 @@ import { isOneOf } from '../plan/axes.js'
 import { problem, shown, type InputProblem } from './errors.js'
 import { INPUTS, INPUT_NAMES, type InputName, type RawInputs } from './spec.js'
 
-export const COMMANDS = ['plan', 'run', 'report'] as const
+export const COMMANDS = ['plan', 'run', 'report', 'images'] as const
 export type Command = (typeof COMMANDS)[number]
 
 export type CliRequest =
@@ -97,7 +97,7 @@ export function helpText(): string {
     i => `  --${i.name.padEnd(width - 2)}${i.description}${i.default ? ` [default: ${i.default}]` : ''}`
   )
   return [
-    'Usage: zfs-join-matrix <plan|run|report> [--flag value]...',
+    'Usage: zfs-join-matrix <plan|run|report|images> [--flag value]...',
     '',
     'Tests kubespray joins of nodes whose containerd state is on ZFS, for every',
     'snapshotter x image tool x kernel/OpenZFS image, and reports a pass/fail matrix.',
@@ -106,6 +106,7 @@ export function helpText(): string {
     '  plan     print the cells as JSON for strategy.matrix (and write plan.json)',
     '  run      run the cells and write results.jsonl, results.json, report.md, junit.xml',
     '  report   merge the results found under --output-dir and report them',
+    '  images   build (or take from --image-cache) the node images and boot each once',
     '',
     "Flags (the action's inputs):",
     ...flags,

@@ -5,13 +5,16 @@ import type { Axes } from '../plan/plan.js'
 import type { Shard } from '../plan/shard.js'
 import type { ResultsDocument } from '../results/results-document.js'
 
-export const MODES = ['all', 'plan', 'run', 'report'] as const
+export const MODES = ['all', 'plan', 'run', 'report', 'images'] as const
 export type Mode = (typeof MODES)[number]
 
 export const COMMENT_MODES = ['always', 'changes', 'failures', 'off'] as const
 export type CommentMode = (typeof COMMENT_MODES)[number]
 
 export const FAIL_ON = ['regressions', 'failures', 'never'] as const
+
+export const RUNNER_SETUP = ['auto', 'always', 'never'] as const
+export type RunnerSetup = (typeof RUNNER_SETUP)[number]
 export type FailOn = (typeof FAIL_ON)[number]
 
 /** Everything the pipeline needs, validated. Built only by parseConfig; nothing downstream reads raw inputs. */
@@ -31,6 +34,11 @@ export interface Config {
   readonly shard: Shard | null
   /** mode plan: number of jobs, or null for one per image. */
   readonly shards: number | null
+  /** Debian mirror URL, without a trailing slash. */
+  readonly mirror: string
+  /** Absolute directory of the node image cache. */
+  readonly imageCache: string
+  readonly runnerSetup: RunnerSetup
   readonly cellTimeoutMs: number
   readonly retries: number
   readonly commentMode: CommentMode

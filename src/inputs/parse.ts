@@ -1,12 +1,13 @@
 import { existsSync, statSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { homedir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
 import { IMAGES, IMAGE_NAMES, findImage, type ImageSpec } from '../images/catalogue.js'
 import { SNAPSHOTTERS, TIERS, TOOLS, tierIndex, type Tier } from '../plan/axes.js'
 import { parseCellPattern, matchesCell, type CellPattern } from '../plan/pattern.js'
 import { expandAxes, filterCells } from '../plan/plan.js'
 import { MAX_SHARDS, selectShard, type Shard } from '../plan/shard.js'
 import { readResultsFile } from '../results/results-store.js'
-import { COMMENT_MODES, FAIL_ON, MODES, type Config } from './config.js'
+import { COMMENT_MODES, FAIL_ON, MODES, RUNNER_SETUP, type Config } from './config.js'
 import { InputErrors, problem, shown, type InputProblem } from './errors.js'
 import { INPUTS, type InputName, type RawInputs } from './spec.js'
 import {
@@ -28,6 +29,8 @@ const MAX_TITLE = 100
 export interface ParseContext {
   /** Relative paths are resolved against this (the workspace in Actions, the cwd in the CLI). */
   readonly cwd: string
+  /** The default image cache lives under it. */
+  readonly home?: string
 }
 
 /**
@@ -70,11 +73,25 @@ export function parseConfig(raw: RawInputs, ctx: ParseContext): Config {
   const writeBaseline = optional('write-baseline', t =>
     writableFile('write-baseline', resolve(ctx.cwd, t), t)
   )
-  const outputDir = take(outputDirectory(resolve(ctx.cwd, text('output-dir')), text('output-dir')))
+  const outputDir = take(
+    outputDirectory('output-dir', resolve(ctx.cwd, text('output-dir')), text('output-dir'))
+  )
   const githubToken = raw['github-token']?.trim() || null
+  const mirror = take(parseMirror(text('mirror')))
+  const imageCache = take(
+    outputDirectory(
+      'image-cache',
+      resolve(
+        ctx.cwd,
+        text('image-cache') || join(ctx.home ?? homedir(), '.cache', 'zfs-join-matrix', 'images')
+      ),
+      text('image-cache')
+    )
+  )
+  const runnerSetup = take(parseChoice('runner-setup', text('runner-setup'), RUNNER_SETUP))
 
   if (mode !== undefined) {
-    if (shard !== null && (mode === 'plan' || mode === 'report')) {
+    if (shard !== null && (mode === 'plan' || mode === 'report' || mode === 'images')) {
       problems.push(problem('shard', `is for mode run or all; mode is ${shown(mode)}`))
     }
     if (shards !== null && mode !== 'plan') {
@@ -121,6 +138,9 @@ export function parseConfig(raw: RawInputs, ctx: ParseContext): Config {
     failOn: failOn!,
     shard,
     shards,
+    mirror: mirror!,
+    imageCache: imageCache!,
+    runnerSetup: runnerSetup!,
     cellTimeoutMs: cellTimeoutMs!,
     retries: retries!,
     commentMode: commentMode!,
@@ -231,14 +251,31 @@ function writableFile(input: InputName, path: string, given: string): Parsed<str
   return ok(path)
 }
 
-function outputDirectory(path: string, given: string): Parsed<string> {
+function outputDirectory(input: InputName, path: string, given: string): Parsed<string> {
   if (existsSync(path) && !statSync(path).isDirectory()) {
-    return bad(problem('output-dir', `${shown(given)} exists and is not a directory`))
+    return bad(problem(input, `${shown(given)} exists and is not a directory`))
   }
   const parent = nearestExisting(path)
   if (!statSync(parent).isDirectory())
-    return bad(problem('output-dir', `${shown(given)}: ${parent} is not a directory`))
+    return bad(problem(input, `${shown(given)}: ${parent} is not a directory`))
   return ok(path)
+}
+
+/** An http(s) URL of a Debian mirror (what debootstrap and apt take). */
+function parseMirror(text: string): Parsed<string> {
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    return bad(problem('mirror', `${shown(text)} is not a URL; expected e.g. http://deb.debian.org/debian`))
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return bad(problem('mirror', `${shown(text)} must be an http:// or https:// URL`))
+  }
+  if (url.search !== '' || url.hash !== '' || /\s/.test(text)) {
+    return bad(problem('mirror', `${shown(text)} must be a plain mirror URL (no query, fragment or spaces)`))
+  }
+  return ok(text.replace(/\/+$/, ''))
 }
 
 function nearestExisting(path: string): string {

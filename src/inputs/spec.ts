@@ -81,6 +81,23 @@ export const INPUTS = [
     default: 'all'
   },
   {
+    name: 'mirror',
+    description: 'Debian mirror the node images are built from (debootstrap and apt inside the image).',
+    default: 'http://deb.debian.org/debian'
+  },
+  {
+    name: 'image-cache',
+    description:
+      'Directory where built node images are kept between runs; empty uses ~/.cache/zfs-join-matrix/images.',
+    default: ''
+  },
+  {
+    name: 'runner-setup',
+    description:
+      "Install qemu, debootstrap and ZFS and open /dev/kvm on GitHub's ubuntu runners: auto (when on one), always, never.",
+    default: 'auto'
+  },
+  {
     name: 'shard',
     description: 'With mode run or all: run only shard i of n (`i/n`, 1-based).',
     default: ''

@@ -9,8 +9,18 @@ import { scpFromCommand, scpToCommand, sshCommand, type SshTarget } from './ssh.
 import type { VmProcess } from './vm-process.js'
 
 /** A qemu VM reached over ssh on its forwarded 127.0.0.1 port. */
+export interface BootTimings {
+  /** Creating the VM's root disk (overlay or clone). */
+  readonly diskSeconds: number
+  /** qemu start to the first successful ssh login. */
+  readonly sshSeconds: number
+  /** Creating the guest pool and containerd's datasets. */
+  readonly poolSeconds: number
+}
+
 export class QemuNode implements Node {
   private destroyed = false
+  timings: BootTimings = { diskSeconds: 0, sshSeconds: 0, poolSeconds: 0 }
 
   constructor(
     readonly name: string,

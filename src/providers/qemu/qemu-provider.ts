@@ -8,7 +8,7 @@ import { ensureImage, type ImageCacheOptions } from '../../images/cache.js'
 import type { ImageSpec } from '../../images/catalogue.js'
 import { chooseDiskStore } from '../../storage/choose-store.js'
 import type { DiskStore } from '../../storage/disk-store.js'
-import type { BootOptions, Node, PrivateLinkEnd, Provider } from '../provider.js'
+import type { BootOptions, PrivateLinkEnd, Provider } from '../provider.js'
 import { chooseAccelerator, type AcceleratorChoice } from './accel.js'
 import { SETUP_POOL } from './guest-scripts.js'
 import { kernelCmdline, qemuCommand, type LinkEnd } from './qemu-args.js'
@@ -117,7 +117,7 @@ export class QemuProvider implements Provider {
     return ends
   }
 
-  async boot(image: ImageSpec, options: BootOptions): Promise<Node> {
+  async boot(image: ImageSpec, options: BootOptions): Promise<QemuNode> {
     const ctx = this.ctx
     const artifacts = await ensureImage(image, this.options.images, ctx)
     const { accel } = await this.accelerator(artifacts.kernel)
@@ -128,7 +128,9 @@ export class QemuProvider implements Provider {
     mkdirSync(options.logDir, { recursive: true })
 
     const vmName = `zjm-${this.runId}-${options.name}`
+    const diskStarted = Date.now()
     const root = await store.rootDisk(artifacts, vmName)
+    const diskSeconds = seconds(diskStarted)
     const poolPath = join(ctx.workDir, 'disks', `${vmName}-pool.img`)
     const pool = {
       release: () => {
@@ -175,11 +177,12 @@ export class QemuProvider implements Provider {
       }
       const node = new QemuNode(options.name, vm, target, [root, pool], ctx, link?.address.split('/')[0])
       this.nodes.add(node)
-      ctx.log.info(
-        `${options.name}: ${image.name} answered ssh after ${((Date.now() - started) / 1000).toFixed(1)}s (${accel})`
-      )
+      const sshSeconds = seconds(started)
+      ctx.log.info(`${options.name}: ${image.name} answered ssh after ${sshSeconds.toFixed(1)}s (${accel})`)
       try {
+        const poolStarted = Date.now()
         await node.script(SETUP_POOL, { timeoutMs: 120_000 })
+        node.timings = { diskSeconds, sshSeconds, poolSeconds: seconds(poolStarted) }
       } catch (e) {
         await this.destroyNode(node)
         throw new Error(`${options.name}: could not create the guest's ZFS pool: ${(e as Error).message}`)
@@ -200,6 +203,10 @@ export class QemuProvider implements Provider {
 }
 
 class PortTaken extends Error {}
+
+function seconds(since: number): number {
+  return (Date.now() - since) / 1000
+}
 
 /**
  * Waits until the guest's sshd accepts our key, racing qemu's exit against a wall-clock deadline: a VM

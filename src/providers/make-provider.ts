@@ -1,0 +1,12 @@
+import type { Config } from '../inputs/config.js'
+import type { HostContext } from '../host/context.js'
+import { actionsImageCache } from '../images/remote-cache.js'
+import { DEFAULT_QEMU_OPTIONS, QemuProvider } from './qemu/qemu-provider.js'
+
+/** The one place the run's node provider is chosen (qemu today; nspawn and ssh are later variants). */
+export function makeProvider(config: Config, host: HostContext): QemuProvider {
+  return new QemuProvider(
+    { ...DEFAULT_QEMU_OPTIONS, images: { dir: config.imageCache, mirror: config.mirror } },
+    host
+  )
+}
