@@ -10,8 +10,8 @@ import {
   sweep,
   type Resource
 } from '../../src/cleanup/ledger.js'
-import type { Log } from '../../src/log/log.js'
 import { tempDir } from '../helpers.js'
+import { recordingLog } from '../fakes.js'
 
 const children: ChildProcess[] = []
 const mounts: string[] = []
@@ -21,17 +21,6 @@ afterEach(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   for (const m of mounts.splice(0)) if (isMounted(m)) spawnSync('umount', ['-l', m])
 })
-
-function recordingLog(): Log & { lines: string[] } {
-  const lines: string[] = []
-  return {
-    lines,
-    info: m => void lines.push(`info: ${m}`),
-    warning: m => void lines.push(`warning: ${m}`),
-    error: m => void lines.push(`error: ${m}`),
-    group: (_title, body) => body()
-  }
-}
 
 /** A real `sleep 60` whose command line carries a marker unique to this test. */
 function sleeper(): { child: ChildProcess; pid: number; marker: string } {

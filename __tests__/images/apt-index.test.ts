@@ -1,10 +1,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
-import type { Command } from '../../src/exec/command.js'
-import type { CommandResult, Executor, RunOptions } from '../../src/exec/executor.js'
 import { AptIndex, parseMadison, pickVersion } from '../../src/images/apt-index.js'
 import { tempDir } from '../helpers.js'
+import { byProgram, fakeExecutor } from '../fakes.js'
 
 /** Real `apt-cache madison linux-image-cloud-amd64 zfs-dkms` output against a mirror listing four suites. */
 const MADISON = `linux-image-cloud-amd64 | 6.12.117-1 | http://deb.debian.org/debian trixie/main amd64 Packages
@@ -15,30 +14,6 @@ linux-image-cloud-amd64 |  6.1.176-1 | http://deb.debian.org/debian bookworm/mai
   zfs-dkms | 2.1.11-1+deb12u1 | http://deb.debian.org/debian bookworm/contrib amd64 Packages
   zfs-dkms | 2.0.3-9+deb11u1 | http://deb.debian.org/debian bullseye/contrib amd64 Packages
 `
-
-type Reply = Partial<Omit<CommandResult, 'command'>>
-
-/** Answers by program name and records every call. */
-function fakeExec(replies: Record<string, Reply>): Executor & { calls: [Command, RunOptions | undefined][] } {
-  const calls: [Command, RunOptions | undefined][] = []
-  return {
-    calls,
-    run: (command, options) => {
-      calls.push([command, options])
-      const reply = replies[command.program]
-      if (reply === undefined) throw new Error(`unexpected command ${command.program}`)
-      return Promise.resolve({
-        command,
-        exitCode: 0,
-        killedBy: null,
-        stdout: '',
-        stderr: '',
-        durationMs: 5,
-        ...reply
-      })
-    }
-  }
-}
 
 describe('parseMadison / pickVersion', () => {
   const rows = parseMadison(MADISON)
@@ -136,7 +111,7 @@ describe('AptIndex', () => {
   it('resolve() updates the private indexes, then reads each version from its release', async () => {
     const root = join(tempDir(), 'apt')
     const index = new AptIndex(root, SOURCES, KEYRING)
-    const exec = fakeExec({ 'apt-get': {}, 'apt-cache': { stdout: MADISON } })
+    const exec = fakeExecutor(byProgram({ 'apt-get': {}, 'apt-cache': { stdout: MADISON } }))
     const signal = new AbortController().signal
     const versions = await index.resolve(
       exec,
@@ -158,7 +133,7 @@ describe('AptIndex', () => {
 
   it('resolve() names every package the mirror lacks in the wanted release', async () => {
     const index = new AptIndex(join(tempDir(), 'apt'), SOURCES, KEYRING)
-    const exec = fakeExec({ 'apt-get': {}, 'apt-cache': { stdout: MADISON } })
+    const exec = fakeExecutor(byProgram({ 'apt-get': {}, 'apt-cache': { stdout: MADISON } }))
     await expect(
       index.resolve(exec, [
         { name: 'linux-image-cloud-amd64', release: 'bookworm' },
@@ -170,14 +145,16 @@ describe('AptIndex', () => {
 
   it('resolve() says the indexes could not be read when apt-get update fails, and stops there', async () => {
     const index = new AptIndex(join(tempDir(), 'apt'), SOURCES, KEYRING)
-    const exec = fakeExec({
-      'apt-get': {
-        exitCode: 100,
-        stderr:
-          "Err:1 http://deb.debian.org/debian bookworm InRelease\n  Temporary failure resolving 'deb.debian.org'\nE: Failed to fetch http://deb.debian.org/debian/dists/bookworm/InRelease\n"
-      },
-      'apt-cache': { stdout: MADISON }
-    })
+    const exec = fakeExecutor(
+      byProgram({
+        'apt-get': {
+          exitCode: 100,
+          stderr:
+            "Err:1 http://deb.debian.org/debian bookworm InRelease\n  Temporary failure resolving 'deb.debian.org'\nE: Failed to fetch http://deb.debian.org/debian/dists/bookworm/InRelease\n"
+        },
+        'apt-cache': { stdout: MADISON }
+      })
+    )
     const error = await index.resolve(exec, [{ name: 'zfs-dkms', release: 'bookworm' }]).then(
       () => undefined,
       (e: Error) => e
@@ -191,7 +168,9 @@ describe('AptIndex', () => {
 
   it('resolve() fails when madison itself fails', async () => {
     const index = new AptIndex(join(tempDir(), 'apt'), SOURCES, KEYRING)
-    const exec = fakeExec({ 'apt-get': {}, 'apt-cache': { exitCode: 100, stderr: 'E: broken cache\n' } })
+    const exec = fakeExecutor(
+      byProgram({ 'apt-get': {}, 'apt-cache': { exitCode: 100, stderr: 'E: broken cache\n' } })
+    )
     await expect(index.resolve(exec, [{ name: 'zfs-dkms', release: 'bookworm' }])).rejects.toThrow(
       /^apt-cache -o Dir::State=\S+ .* failed with exit code 100:\nE: broken cache$/
     )

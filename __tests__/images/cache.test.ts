@@ -2,8 +2,7 @@ import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from '
 import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { CleanupLedger } from '../../src/cleanup/ledger.js'
-import type { Command } from '../../src/exec/command.js'
-import type { CommandResult, Executor } from '../../src/exec/executor.js'
+import type { Executor } from '../../src/exec/executor.js'
 import type { HostContext } from '../../src/host/context.js'
 import { cacheKey, ensureImage, imageDirName, newestCached } from '../../src/images/cache.js'
 import { findImage, type ImageSpec } from '../../src/images/catalogue.js'
@@ -11,6 +10,9 @@ import { BUILDER_VERSION, type ImageManifest } from '../../src/images/manifest.j
 import { recipeFor } from '../../src/images/recipe.js'
 import type { Log } from '../../src/log/log.js'
 import { tempDir } from '../helpers.js'
+import { byProgram, fakeExecutor, recordingLog, type Reply } from '../fakes.js'
+
+const fakeExec = (replies: Record<string, Reply>) => fakeExecutor(byProgram(replies))
 
 const MIRROR = 'http://deb.debian.org/debian'
 
@@ -39,40 +41,6 @@ const MADISON = Object.entries(VERSIONS)
       `${name.padStart(24)} | ${version} | http://deb.debian.org/debian bookworm/${name.startsWith('zfs') ? 'contrib' : 'main'} amd64 Packages`
   )
   .join('\n')
-
-function recordingLog(): Log & { lines: string[] } {
-  const lines: string[] = []
-  return {
-    lines,
-    info: m => void lines.push(`info: ${m}`),
-    warning: m => void lines.push(`warning: ${m}`),
-    error: m => void lines.push(`error: ${m}`),
-    group: (_title, body) => body()
-  }
-}
-
-type Reply = Partial<Omit<CommandResult, 'command'>>
-
-function fakeExec(replies: Record<string, Reply>): Executor & { calls: Command[] } {
-  const calls: Command[] = []
-  return {
-    calls,
-    run: command => {
-      calls.push(command)
-      const reply = replies[command.program]
-      if (reply === undefined) throw new Error(`unexpected command ${command.program}`)
-      return Promise.resolve({
-        command,
-        exitCode: 0,
-        killedBy: null,
-        stdout: '',
-        stderr: '',
-        durationMs: 5,
-        ...reply
-      })
-    }
-  }
-}
 
 const UPDATE_FAILS: Record<string, Reply> = {
   'apt-get': {
@@ -230,7 +198,7 @@ describe('ensureImage', () => {
     expect(log.lines[0]).toMatch(
       /E: Failed to fetch http:\/\/deb\.debian\.org\/debian\/dists\/bookworm\/InRelease; using the cached image built age-100$/
     )
-    expect(exec.calls.map(c => [c.program, c.args.at(-1)])).toEqual([['apt-get', 'update']])
+    expect(exec.calls.map(([c]) => [c.program, c.args.at(-1)])).toEqual([['apt-get', 'update']])
     // The indexes are read through a private apt root under the work dir, from the given mirror.
     expect(readFileSync(join(ctx.workDir, 'apt-debian-12', 'sources.list'), 'utf8')).toBe(
       'deb http://deb.debian.org/debian bookworm main contrib\n'
@@ -279,7 +247,7 @@ describe('ensureImage', () => {
     expect(log.lines).toEqual([
       `info: debian-12: cached image ${key} (kernel 6.1.176-1, OpenZFS 2.1.11-1+deb12u1)`
     ])
-    expect(exec.calls.map(c => c.program)).toEqual(['apt-get', 'apt-cache'])
+    expect(exec.calls.map(([c]) => c.program)).toEqual(['apt-get', 'apt-cache'])
     expect(ctx.ledger.read()).toEqual([])
   })
 })
@@ -309,7 +277,7 @@ describe('ensureImage with a shared (remote) cache', () => {
     )
     expect(asked).toEqual([expect.stringMatching(/^zfs-join-matrix-image-debian-12-b\d+-[0-9a-f]{16}$/)])
     expect(artifacts.dir).toBe(join(cacheDir, asked[0]!.replace('zfs-join-matrix-image-', '')))
-    expect(exec.calls.map(c => c.program)).toEqual(['apt-get', 'apt-cache'])
+    expect(exec.calls.map(([c]) => c.program)).toEqual(['apt-get', 'apt-cache'])
     expect(log.lines.join('\n')).toContain('restored from the shared cache')
   })
 

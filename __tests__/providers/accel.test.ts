@@ -1,32 +1,13 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
-import type { Command } from '../../src/exec/command.js'
-import type { CommandResult, Executor, RunOptions } from '../../src/exec/executor.js'
 import { chooseAccelerator, kvmProbeCommand } from '../../src/providers/qemu/accel.js'
 import { tempDir } from '../helpers.js'
+import { fakeExecutor, type Reply } from '../fakes.js'
+
+const fakeExec = (reply: Reply) => fakeExecutor(() => reply)
 
 const KERNEL = '/cache/debian-12/vmlinuz'
-
-/** Answers every command with the same canned result and records what it was asked to run. */
-function fakeExec(result: Partial<CommandResult>): Executor & { calls: [Command, RunOptions | undefined][] } {
-  const calls: [Command, RunOptions | undefined][] = []
-  return {
-    calls,
-    run: (command, options) => {
-      calls.push([command, options])
-      return Promise.resolve({
-        command,
-        exitCode: 0,
-        killedBy: null,
-        stdout: '',
-        stderr: '',
-        durationMs: 1200,
-        ...result
-      })
-    }
-  }
-}
 
 function fakeKvm(): string {
   const path = join(tempDir(), 'kvm')

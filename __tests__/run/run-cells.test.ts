@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { parseConfig } from '../../src/inputs/parse.js'
-import type { Log } from '../../src/log/log.js'
 import type { Tier } from '../../src/plan/axes.js'
 import { parseCellId, type Cell } from '../../src/plan/cell.js'
 import { ResultsJournal, readJournal } from '../../src/results/results-store.js'
@@ -11,19 +10,9 @@ import { runCells } from '../../src/run/run-cells.js'
 import { unavailable } from '../../src/scenarios/registry.js'
 import type { Attempt, Scenario, ScenarioSession, Verdict } from '../../src/scenarios/scenario.js'
 import { tempDir } from '../helpers.js'
+import { recordingLog } from '../fakes.js'
 
 const OVERLAY_EINVAL = 'ctr: failed to mount /tmp/containerd-mount2837482: invalid argument'
-
-function recordingLog(): Log & { lines: string[] } {
-  const lines: string[] = []
-  return {
-    lines,
-    info: m => void lines.push(m),
-    warning: m => void lines.push(`warning: ${m}`),
-    error: m => void lines.push(`error: ${m}`),
-    group: (_t, body) => body()
-  }
-}
 
 /** A session answering from a script of verdicts, one per call, recording what it was asked. */
 function scriptedSession(verdicts: Verdict[], calls: string[] = []): ScenarioSession & { closed: boolean } {
@@ -151,7 +140,7 @@ describe('runCells', () => {
     expect(results.every(r => r.status === 'pass' && r.tier === 'probe')).toBe(true)
     expect(results[0]!.versions).toEqual({ kernel: '6.1.0-50-cloud-amd64', openzfs: '2.1.11' })
     expect(readJournal(journal.path).map(r => r.id)).toEqual(results.map(r => r.id))
-    expect(log.lines[0]).toMatch(/^\[1\/6\] probe debian-11\/overlayfs\/ctr … pass \d+\.\ds$/)
+    expect(log.lines[0]).toMatch(/^info: \[1\/6\] probe debian-11\/overlayfs\/ctr … pass \d+\.\ds$/)
   })
 
   it('an unavailable tier skips its cells with the reason; a failing open is an error for each cell', async () => {

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process'
 import { createServer, type AddressInfo } from 'node:net'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
@@ -113,6 +113,12 @@ describeVm('node images and qemu nodes', () => {
           'zjm/containerd\nzjm/containerd/zfs-snapshotter\n'
         )
         expect(await node.kernelLog()).toMatch(/ZFS: Loaded module/)
+
+        const local = join(ctx.workDir, 'payload.txt')
+        writeFileSync(local, `payload for ${name}\n`)
+        await node.copyIn(local, '/var/lib/containerd/payload.txt')
+        await node.copyOut('/var/lib/containerd/payload.txt', join(ctx.workDir, 'back.txt'))
+        expect(readFileSync(join(ctx.workDir, 'back.txt'), 'utf8')).toBe(`payload for ${name}\n`)
       } finally {
         await provider.close()
       }
@@ -122,6 +128,28 @@ describeVm('node images and qemu nodes', () => {
       rmSync(ctx.workDir, { recursive: true, force: true })
     },
     15 * MINUTE
+  )
+
+  it(
+    'a boot that does not answer ssh in time fails with the serial console tail and leaves nothing behind',
+    async () => {
+      const ctx = context()
+      const provider = new QemuProvider({ ...DEFAULT_QEMU_OPTIONS, images, bootTimeoutMs: 10_000 }, ctx)
+      try {
+        await expect(
+          provider.boot(findImage('debian-12')!, { name: 'slow', logDir: join(ctx.workDir, 'logs') })
+        ).rejects.toThrow(/did not answer ssh within 10s\. Last serial lines:\n/)
+      } finally {
+        await provider.close()
+      }
+      expect(qemuProcesses(ctx.workDir)).toEqual([])
+      expect(ctx.ledger.read()).toEqual([])
+      expect(readFileSync(join(ctx.workDir, 'logs', 'slow-serial.log'), 'utf8')).toMatch(
+        /Linux version|SeaBIOS|\[ *\d+\.\d+\]/
+      )
+      rmSync(ctx.workDir, { recursive: true, force: true })
+    },
+    5 * MINUTE
   )
 
   it(

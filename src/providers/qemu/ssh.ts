@@ -48,27 +48,15 @@ export function sshCommand(
 }
 
 export function scpToCommand(target: SshTarget, local: string, remote: string): Command {
-  return cmd(
-    'scp',
-    ...options(target, 10),
-    '-q',
-    '-P',
-    String(target.port),
-    local,
-    `root@127.0.0.1:${remote}`
-  )
+  return scp(target, local, `root@127.0.0.1:${remote}`)
 }
 
 export function scpFromCommand(target: SshTarget, remote: string, local: string): Command {
-  return cmd(
-    'scp',
-    ...options(target, 10),
-    '-q',
-    '-P',
-    String(target.port),
-    `root@127.0.0.1:${remote}`,
-    local
-  )
+  return scp(target, `root@127.0.0.1:${remote}`, local)
+}
+
+function scp(target: SshTarget, source: string, destination: string): Command {
+  return cmd('scp', ...options(target, 10), '-q', '-P', String(target.port), source, destination)
 }
 
 /** A per-run ed25519 key pair in `dir`; never reused across runs. */
