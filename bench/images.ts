@@ -11,7 +11,6 @@ import { cpus, homedir, totalmem, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CleanupLedger, sweep } from '../src/cleanup/ledger.js'
 import { processExecutor } from '../src/exec/executor.js'
-import { ensureImage } from '../src/images/cache.js'
 import { findImage } from '../src/images/catalogue.js'
 import { DEFAULT_MIRROR } from '../src/images/recipe.js'
 import { consoleLog } from '../src/log/log.js'
@@ -32,6 +31,7 @@ const cacheDir = flag('cold')
 const images = { dir: cacheDir, mirror: process.env.ZJM_MIRROR ?? DEFAULT_MIRROR }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0
 const round = (x: number) => Math.round(x * 10) / 10
+const round3 = (x: number) => Math.round(x * 1000) / 1000
 
 const results = []
 let accelerator = { accel: 'unknown', reason: '' }
@@ -41,7 +41,7 @@ try {
     const image = findImage(name)
     if (image === undefined) throw new Error(`unknown image ${name}`)
     const t = Date.now()
-    const artifacts = await ensureImage(image, images, ctx)
+    const artifacts = await provider.image(image)
     const ensureSeconds = (Date.now() - t) / 1000
     const builtNow = Date.now() - Date.parse(artifacts.manifest.builtAt) < ensureSeconds * 1000 + 60_000
     const node = await provider.boot(image, { name: `bench-${name}`, logDir: join(workDir, 'logs') })
@@ -62,7 +62,7 @@ try {
       cold_build_source: builtNow
         ? 'built by this run'
         : `manifest of the cached image (built ${artifacts.manifest.builtAt})`,
-      root_disk_seconds: round(node.timings.diskSeconds),
+      root_disk_seconds: round3(node.timings.diskSeconds),
       boot_to_ssh_seconds: round(node.timings.sshSeconds),
       pool_setup_seconds: round(node.timings.poolSeconds),
       reset_seconds_median: round(median(resetTimes)),

@@ -31550,9 +31550,47 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/exec/command.ts
+function cmd(program, ...args) {
+    return { program, args };
+}
+/** POSIX single-quote quoting: safe for any byte string except NUL. */
+function shellQuote(word) {
+    if (word !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(word))
+        return word;
+    return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+/** The command as one shell line, for ssh and for logs. */
+function shellLine(command) {
+    return [command.program, ...command.args].map(shellQuote).join(' ');
+}
+
+;// CONCATENATED MODULE: ./src/host/privilege.ts
+/**
+ * Runs a command as root: unchanged when we are root (this development host, containers), through
+ * `sudo -n` otherwise (GitHub's runners, where the action runs as `runner` with password-less sudo).
+ * `-n` makes a missing sudo right fail at once with a message instead of waiting for a password.
+ */
+function asRoot(command, uid = process.getuid?.() ?? 0) {
+    if (uid === 0)
+        return command;
+    const env = Object.entries(command.env ?? {}).map(([k, v]) => `${k}=${v}`);
+    return {
+        ...command,
+        env: undefined,
+        program: 'sudo',
+        args: ['-n', 'env', ...env, command.program, ...command.args]
+    };
+}
+
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/cleanup/ledger.ts
+
+
+
 
 /**
  * Everything a run creates outside its output directory is written down here before it is created, and
@@ -31590,10 +31628,21 @@ class CleanupLedger {
         (0,external_node_fs_namespaceObject.writeFileSync)(this.path, JSON.stringify(resources));
     }
 }
+/**
+ * Release order: stop processes before removing the disks they hold, unmount before deleting the
+ * directories mounts live in, and within a kind undo the newest first.
+ */
+const RELEASE_ORDER = ['process', 'mount', 'zpool', 'file', 'dir'];
+function releaseOrder(resources) {
+    return resources
+        .map((r, i) => ({ r, i }))
+        .sort((a, b) => RELEASE_ORDER.indexOf(a.r.kind) - RELEASE_ORDER.indexOf(b.r.kind) || b.i - a.i)
+        .map(x => x.r);
+}
 /** Removes every resource still listed; failures are warnings, never errors (this runs during cleanup). */
 function sweep(ledger, log) {
     let removed = 0;
-    for (const resource of ledger.read()) {
+    for (const resource of releaseOrder(ledger.read())) {
         try {
             release(resource);
             removed++;
@@ -31605,22 +31654,104 @@ function sweep(ledger, log) {
     }
     return removed;
 }
+/** Synchronous on purpose: it also runs from signal handlers and the post step, where nothing may be left pending. */
 function release(resource) {
     switch (resource.kind) {
-        case 'dir':
-            (0,external_node_fs_namespaceObject.rmSync)(resource.path, { recursive: true, force: true });
+        case 'file':
+            (0,external_node_fs_namespaceObject.rmSync)(resource.path, { force: true });
             return;
+        case 'dir':
+            removeDir(resource.path);
+            return;
+        case 'mount':
+            unmount(resource.path);
+            return;
+        case 'process':
+            if (processMatches(resource.pid, resource.match)) {
+                process.kill(resource.pid, 'SIGKILL');
+            }
+            return;
+        case 'zpool': {
+            if (runSync(cmd('zpool', 'list', '-H', '-o', 'name', resource.name)).status !== 0)
+                return;
+            const r = runSync(asRoot(cmd('zpool', 'destroy', '-f', resource.name)));
+            if (r.status !== 0)
+                throw new Error(`zpool destroy ${resource.name}: ${r.stderr.trim()}`);
+            return;
+        }
         default: {
-            const never = resource.kind;
-            throw new Error(`unknown resource ${String(never)}`);
+            const never = resource;
+            throw new Error(`unknown resource ${JSON.stringify(never)}`);
         }
     }
 }
 function describe(resource) {
-    return `${resource.kind} ${resource.path}`;
+    switch (resource.kind) {
+        case 'process':
+            return `process ${resource.pid} (${resource.match})`;
+        case 'zpool':
+            return `zpool ${resource.name}`;
+        case 'dir':
+        case 'file':
+        case 'mount':
+            return `${resource.kind} ${resource.path}`;
+    }
 }
 function same(a, b) {
-    return a.kind === b.kind && a.path === b.path;
+    return JSON.stringify(a) === JSON.stringify(b);
+}
+/** Mount points from /proc/self/mounts, decoded (the kernel writes space, tab, newline and backslash as octal). */
+function mountPoints() {
+    try {
+        return (0,external_node_fs_namespaceObject.readFileSync)('/proc/self/mounts', 'utf8')
+            .split('\n')
+            .map(line => line.split(' ')[1])
+            .filter((p) => p !== undefined)
+            .map(p => p.replace(/\\([0-7]{3})/g, (_, octal) => String.fromCharCode(parseInt(octal, 8))));
+    }
+    catch {
+        return [];
+    }
+}
+function isMounted(path) {
+    return mountPoints().includes(path);
+}
+function unmount(path) {
+    if (!isMounted(path))
+        return;
+    const r = runSync(asRoot(cmd('umount', '-R', '-l', path)));
+    if (r.status !== 0 && isMounted(path))
+        throw new Error(`umount ${path}: ${r.stderr.trim()}`);
+}
+/**
+ * Never deletes through a mount: whatever is still mounted below the directory (a chroot's /dev bind
+ * mount after a killed build) is unmounted first, deepest first, and `rm --one-file-system` refuses to
+ * cross into anything that could not be.
+ */
+function removeDir(path) {
+    const prefix = path.endsWith('/') ? path : `${path}/`;
+    const below = mountPoints()
+        .filter(m => m.startsWith(prefix))
+        .sort((a, b) => b.length - a.length);
+    for (const m of below)
+        unmount(m);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
+        return;
+    const r = runSync(asRoot(cmd('rm', '-rf', '--one-file-system', path)));
+    if (r.status !== 0)
+        throw new Error(`rm ${path}: ${r.stderr.trim()}`);
+}
+function runSync(command) {
+    const r = (0,external_node_child_process_namespaceObject.spawnSync)(command.program, [...command.args], { encoding: 'utf8' });
+    return { status: r.status, stderr: r.stderr ?? String(r.error ?? '') };
+}
+function processMatches(pid, match) {
+    try {
+        return (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').includes(match);
+    }
+    catch {
+        return false;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/log/actions-log.ts

@@ -5,8 +5,7 @@ import { DEFAULT_QEMU_OPTIONS, QemuProvider } from './qemu/qemu-provider.js'
 
 /** The one place the run's node provider is chosen (qemu today; nspawn and ssh are later variants). */
 export function makeProvider(config: Config, host: HostContext): QemuProvider {
-  return new QemuProvider(
-    { ...DEFAULT_QEMU_OPTIONS, images: { dir: config.imageCache, mirror: config.mirror } },
-    host
-  )
+  // On runners, images also go to and come from GitHub's cache service; elsewhere `remote` is undefined.
+  const images = { dir: config.imageCache, mirror: config.mirror, remote: actionsImageCache(host.log) }
+  return new QemuProvider({ ...DEFAULT_QEMU_OPTIONS, images }, host)
 }

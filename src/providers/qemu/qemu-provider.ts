@@ -6,6 +6,7 @@ import { check } from '../../exec/executor.js'
 import type { HostContext } from '../../host/context.js'
 import { ensureImage, type ImageCacheOptions } from '../../images/cache.js'
 import type { ImageSpec } from '../../images/catalogue.js'
+import type { ImageArtifacts } from '../../images/manifest.js'
 import { chooseDiskStore } from '../../storage/choose-store.js'
 import type { DiskStore } from '../../storage/disk-store.js'
 import type { BootOptions, PrivateLinkEnd, Provider } from '../provider.js'
@@ -47,6 +48,7 @@ export class QemuProvider implements Provider {
   private key: Promise<SshTarget['identity']> | undefined
   private readonly nodes = new Set<QemuNode>()
   private readonly links = new Map<string, LinkEnd>()
+  private readonly images = new Map<string, Promise<ImageArtifacts>>()
   private readonly runId = randomBytes(4).toString('hex')
 
   constructor(
@@ -117,9 +119,21 @@ export class QemuProvider implements Provider {
     return ends
   }
 
+  /** The image's artifacts, resolved against the mirror (and built if need be) once per run. */
+  image(image: ImageSpec): Promise<ImageArtifacts> {
+    let artifacts = this.images.get(image.name)
+    if (artifacts === undefined) {
+      artifacts = ensureImage(image, this.options.images, this.ctx)
+      // A failed build is not remembered: the next boot may try again (the mirror was down, …).
+      artifacts.catch(() => this.images.delete(image.name))
+      this.images.set(image.name, artifacts)
+    }
+    return artifacts
+  }
+
   async boot(image: ImageSpec, options: BootOptions): Promise<QemuNode> {
     const ctx = this.ctx
-    const artifacts = await ensureImage(image, this.options.images, ctx)
+    const artifacts = await this.image(image)
     const { accel } = await this.accelerator(artifacts.kernel)
     const store = await this.diskStore()
     const identity = await this.identity()
