@@ -6,15 +6,14 @@
  * - the accelerator qemu used and why.
  * Usage: tsx bench/images.ts [--images debian-12,debian-13] [--cold] [--resets 5]
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { cpus, homedir, totalmem, tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, homedir, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { CleanupLedger, sweep } from '../src/cleanup/ledger.js'
-import { processExecutor } from '../src/exec/executor.js'
 import { findImage } from '../src/images/catalogue.js'
 import { DEFAULT_MIRROR } from '../src/images/recipe.js'
 import { consoleLog } from '../src/log/log.js'
 import { DEFAULT_QEMU_OPTIONS, QemuProvider } from '../src/providers/qemu/qemu-provider.js'
+import { withScriptHost } from '../scripts/script-host.js'
 
 const args = process.argv.slice(2)
 const flag = (name: string) => args.includes(`--${name}`)
@@ -22,58 +21,57 @@ const value = (name: string, fallback: string) => args[args.indexOf(`--${name}`)
 const imageNames = (args.includes('--images') ? value('images', '') : 'debian-12,debian-13').split(',')
 const resets = Number(args.includes('--resets') ? value('resets', '5') : '5')
 const log = consoleLog(process.stderr)
-const workDir = mkdtempSync(join(tmpdir(), 'zjm-bench-'))
-const ledger = new CleanupLedger(join(workDir, 'ledger.json'))
-const ctx = { exec: processExecutor, ledger, log, signal: new AbortController().signal, workDir }
-const cacheDir = flag('cold')
-  ? join(workDir, 'cold-cache')
-  : (process.env.ZJM_IMAGE_CACHE ?? join(homedir(), '.cache', 'zfs-join-matrix', 'images'))
-const images = { dir: cacheDir, mirror: process.env.ZJM_MIRROR ?? DEFAULT_MIRROR }
+const cacheDir = process.env.ZJM_IMAGE_CACHE ?? join(homedir(), '.cache', 'zfs-join-matrix', 'images')
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0
 const round = (x: number) => Math.round(x * 10) / 10
 const round3 = (x: number) => Math.round(x * 1000) / 1000
 
-const results = []
+const results: Record<string, unknown>[] = []
 let accelerator = { accel: 'unknown', reason: '' }
-const provider = new QemuProvider({ ...DEFAULT_QEMU_OPTIONS, images }, ctx)
-try {
-  for (const name of imageNames) {
-    const image = findImage(name)
-    if (image === undefined) throw new Error(`unknown image ${name}`)
-    const t = Date.now()
-    const artifacts = await provider.image(image)
-    const ensureSeconds = (Date.now() - t) / 1000
-    const builtNow = Date.now() - Date.parse(artifacts.manifest.builtAt) < ensureSeconds * 1000 + 60_000
-    const node = await provider.boot(image, { name: `bench-${name}`, logDir: join(workDir, 'logs') })
-    accelerator = await provider.accelerator(artifacts.kernel)
-    const resetTimes: number[] = []
-    for (let i = 0; i < resets; i++) {
-      const r = Date.now()
-      await node.reset()
-      resetTimes.push((Date.now() - r) / 1000)
-    }
-    const facts = await node.facts()
-    await node.destroy()
-    results.push({
-      image: name,
-      kernel: facts.kernel,
-      openzfs: facts.openzfs,
-      cold_build_seconds: artifacts.manifest.buildSeconds,
-      cold_build_source: builtNow
-        ? 'built by this run'
-        : `manifest of the cached image (built ${artifacts.manifest.builtAt})`,
-      root_disk_seconds: round3(node.timings.diskSeconds),
-      boot_to_ssh_seconds: round(node.timings.sshSeconds),
-      pool_setup_seconds: round(node.timings.poolSeconds),
-      reset_seconds_median: round(median(resetTimes)),
-      resets: resetTimes.length
-    })
+await withScriptHost(log, async host => {
+  // --cold builds into an empty cache inside the run's work dir, removed with it.
+  const images = {
+    dir: flag('cold') ? join(host.workDir, 'cold-cache') : cacheDir,
+    mirror: process.env.ZJM_MIRROR ?? DEFAULT_MIRROR
   }
-} finally {
-  await provider.close()
-  sweep(ledger, log)
-  rmSync(workDir, { recursive: true, force: true })
-}
+  const provider = new QemuProvider({ ...DEFAULT_QEMU_OPTIONS, images }, host)
+  try {
+    for (const name of imageNames) {
+      const image = findImage(name)
+      if (image === undefined) throw new Error(`unknown image ${name}`)
+      const t = Date.now()
+      const artifacts = await provider.image(image)
+      const ensureSeconds = (Date.now() - t) / 1000
+      const builtNow = Date.now() - Date.parse(artifacts.manifest.builtAt) < ensureSeconds * 1000 + 60_000
+      const node = await provider.boot(image, { name: `bench-${name}`, logDir: join(host.workDir, 'logs') })
+      accelerator = await provider.accelerator(artifacts.kernel)
+      const resetTimes: number[] = []
+      for (let i = 0; i < resets; i++) {
+        const r = Date.now()
+        await node.reset()
+        resetTimes.push((Date.now() - r) / 1000)
+      }
+      const facts = await node.facts()
+      await node.destroy()
+      results.push({
+        image: name,
+        kernel: facts.kernel,
+        openzfs: facts.openzfs,
+        cold_build_seconds: artifacts.manifest.buildSeconds,
+        cold_build_source: builtNow
+          ? 'built by this run'
+          : `manifest of the cached image (built ${artifacts.manifest.builtAt})`,
+        root_disk_seconds: round3(node.timings.diskSeconds),
+        boot_to_ssh_seconds: round(node.timings.sshSeconds),
+        pool_setup_seconds: round(node.timings.poolSeconds),
+        reset_seconds_median: round(median(resetTimes)),
+        resets: resetTimes.length
+      })
+    }
+  } finally {
+    await provider.close()
+  }
+})
 const report = {
   benchmark: 'images',
   date: new Date().toISOString(),

@@ -18,13 +18,7 @@ import { renderJUnit } from './report/junit.js'
 import { renderReport } from './report/report-markdown.js'
 import type { CellResult } from './results/cell-result.js'
 import { makeResultsDocument } from './results/results-document.js'
-import {
-  RESULTS_JSON,
-  RESULTS_JSONL,
-  ResultsJournal,
-  collectResults,
-  readJournal
-} from './results/results-store.js'
+import { RESULTS_JSON, RESULTS_JSONL, ResultsJournal, collectResults } from './results/results-store.js'
 import { runCells } from './run/run-cells.js'
 import type { Scenario } from './scenarios/scenario.js'
 
@@ -109,10 +103,10 @@ async function runMode(config: Config, deps: PipelineDeps, report: boolean): Pro
     config,
     journal
   })
-  const finished = readJournal(journalPath)
   if (deps.host.signal.aborted)
-    deps.host.log.warning(`Cancelled: reporting the ${finished.length} cells that finished`)
-  const published = await publish(config, deps, finished.length > 0 ? finished : results, cells, report)
+    deps.host.log.warning(`Cancelled: reporting the ${results.length} cells that finished`)
+  // runCells returns exactly the cells that finished (also when cancelled); the journal holds the same lines.
+  const published = await publish(config, deps, results, cells, report)
   if (deps.host.signal.aborted) return { failed: true, reason: 'cancelled' }
   return published
 }

@@ -100794,25 +100794,16 @@ class QemuProvider {
     async createLink() {
         const [a, b] = [await freeUdpPort(), await freeUdpPort()];
         const index = this.links.size / 2;
-        const mac = (n) => `52:54:00:77:${index.toString(16).padStart(2, '0')}:${n.toString(16).padStart(2, '0')}`;
-        const ends = [
-            {
-                id: `link${index}a`,
-                localPort: a,
-                remotePort: b,
-                mac: mac(1),
-                address: `${LINK_SUBNET}.${2 * index + 1}/24`,
-                peerAddress: `${LINK_SUBNET}.${2 * index + 2}`
-            },
-            {
-                id: `link${index}b`,
-                localPort: b,
-                remotePort: a,
-                mac: mac(2),
-                address: `${LINK_SUBNET}.${2 * index + 2}/24`,
-                peerAddress: `${LINK_SUBNET}.${2 * index + 1}`
-            }
-        ];
+        // Each link owns two addresses, .2i+1 and .2i+2; each end sends to the other's UDP port.
+        const end = (side, local, remote) => ({
+            id: `link${index}${side === 1 ? 'a' : 'b'}`,
+            localPort: local,
+            remotePort: remote,
+            mac: `52:54:00:77:${index.toString(16).padStart(2, '0')}:0${side}`,
+            address: `${LINK_SUBNET}.${2 * index + side}/24`,
+            peerAddress: `${LINK_SUBNET}.${2 * index + 3 - side}`
+        });
+        const ends = [end(1, a, b), end(2, b, a)];
         for (const end of ends)
             this.links.set(end.id, end);
         return ends;
@@ -102162,10 +102153,10 @@ async function runMode(config, deps, report) {
         config,
         journal
     });
-    const finished = readJournal(journalPath);
     if (deps.host.signal.aborted)
-        deps.host.log.warning(`Cancelled: reporting the ${finished.length} cells that finished`);
-    const published = await publish(config, deps, finished.length > 0 ? finished : results, cells, report);
+        deps.host.log.warning(`Cancelled: reporting the ${results.length} cells that finished`);
+    // runCells returns exactly the cells that finished (also when cancelled); the journal holds the same lines.
+    const published = await publish(config, deps, results, cells, report);
     if (deps.host.signal.aborted)
         return { failed: true, reason: 'cancelled' };
     return published;

@@ -95,26 +95,16 @@ export class QemuProvider implements Provider {
   async createLink(): Promise<readonly [PrivateLinkEnd, PrivateLinkEnd]> {
     const [a, b] = [await freeUdpPort(), await freeUdpPort()]
     const index = this.links.size / 2
-    const mac = (n: number) =>
-      `52:54:00:77:${index.toString(16).padStart(2, '0')}:${n.toString(16).padStart(2, '0')}`
-    const ends: [LinkEnd & PrivateLinkEnd, LinkEnd & PrivateLinkEnd] = [
-      {
-        id: `link${index}a`,
-        localPort: a,
-        remotePort: b,
-        mac: mac(1),
-        address: `${LINK_SUBNET}.${2 * index + 1}/24`,
-        peerAddress: `${LINK_SUBNET}.${2 * index + 2}`
-      },
-      {
-        id: `link${index}b`,
-        localPort: b,
-        remotePort: a,
-        mac: mac(2),
-        address: `${LINK_SUBNET}.${2 * index + 2}/24`,
-        peerAddress: `${LINK_SUBNET}.${2 * index + 1}`
-      }
-    ]
+    // Each link owns two addresses, .2i+1 and .2i+2; each end sends to the other's UDP port.
+    const end = (side: 1 | 2, local: number, remote: number): LinkEnd & PrivateLinkEnd => ({
+      id: `link${index}${side === 1 ? 'a' : 'b'}`,
+      localPort: local,
+      remotePort: remote,
+      mac: `52:54:00:77:${index.toString(16).padStart(2, '0')}:0${side}`,
+      address: `${LINK_SUBNET}.${2 * index + side}/24`,
+      peerAddress: `${LINK_SUBNET}.${2 * index + 3 - side}`
+    })
+    const ends = [end(1, a, b), end(2, b, a)] as const
     for (const end of ends) this.links.set(end.id, end)
     return ends
   }
