@@ -5,7 +5,10 @@ type Extra = Partial<
   Pick<CellResult, 'tier' | 'durationSeconds' | 'versions' | 'logs' | 'tiers' | 'finishedAt'>
 >
 
-/** A valid CellResult for tests: the outcome's tagged fields plus neutral defaults for the rest. */
+/**
+ * A valid CellResult for tests: the outcome's tagged fields plus neutral defaults for the rest. The id is
+ * read as parseCellId reads it, so a three-part id gives the kubespray variant (and a four-part `id`).
+ */
 export function cellResult(id: string, outcome: Outcome, extra: Extra = {}): CellResult {
   const cell = parseCellId(id)
   if (cell === undefined) throw new Error(`not a cell id: ${id}`)

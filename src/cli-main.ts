@@ -10,7 +10,7 @@ import { parseConfig } from './inputs/parse.js'
 import { consoleLog, type Log } from './log/log.js'
 import { runPipeline } from './pipeline.js'
 import type { Outputs } from './publish/outputs.js'
-import { scenarioFor } from './scenarios/registry.js'
+import { makeScenarios } from './scenarios/registry.js'
 import { GENERATOR } from './version.js'
 
 export const EXIT = { ok: 0, failed: 1, invalid: 2 } as const
@@ -63,7 +63,7 @@ export async function cli(argv: readonly string[], io: CliIo): Promise<number> {
       runPipeline(config, {
         host: { exec: processExecutor, ledger, log, signal: scope.signal, workDir: scope.workDir },
         outputs,
-        scenarioFor
+        scenarios: makeScenarios
       })
     )
     if (result.failed) log.error(result.reason)

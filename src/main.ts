@@ -10,7 +10,7 @@ import { parseConfig } from './inputs/parse.js'
 import { actionsLog } from './log/actions-log.js'
 import { runPipeline } from './pipeline.js'
 import { actionsOutputs } from './publish/actions-outputs.js'
-import { scenarioFor } from './scenarios/registry.js'
+import { makeScenarios } from './scenarios/registry.js'
 
 /** The action's main step. Exported so tests can call it without starting the action. */
 export async function run(): Promise<void> {
@@ -24,7 +24,7 @@ export async function run(): Promise<void> {
       runPipeline(config, {
         host: { exec: processExecutor, ledger, log, signal: scope.signal, workDir: scope.workDir },
         outputs: actionsOutputs(),
-        scenarioFor
+        scenarios: makeScenarios
       })
     )
     if (result.failed) core.setFailed(result.reason)

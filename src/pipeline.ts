@@ -6,7 +6,6 @@ import { prepareHost } from './host/prepare-host.js'
 import { checkImages } from './images/check-images.js'
 import { makeProvider } from './providers/make-provider.js'
 import { escapeMarkdown } from './report/escape.js'
-import type { Tier } from './plan/axes.js'
 import { parseCellId, type Cell } from './plan/cell.js'
 import { planCells } from './plan/plan.js'
 import { defaultShardCount, formatShard, selectShard, strategyMatrix } from './plan/shard.js'
@@ -20,7 +19,8 @@ import type { CellResult } from './results/cell-result.js'
 import { makeResultsDocument } from './results/results-document.js'
 import { RESULTS_JSON, RESULTS_JSONL, ResultsJournal, collectResults } from './results/results-store.js'
 import { runCells } from './run/run-cells.js'
-import type { Scenario } from './scenarios/scenario.js'
+import type { Provider } from './providers/provider.js'
+import type { ScenarioFactory } from './scenarios/registry.js'
 
 /** GitHub's step summary takes 1 MiB; at up to 4 bytes a character this many always fit. */
 const SUMMARY_MAX_CHARS = 262_144
@@ -31,7 +31,8 @@ export interface PipelineDeps {
   /** Commands, the cleanup ledger, the log, the cancel signal and scratch space of this run. */
   readonly host: HostContext
   readonly outputs: Outputs
-  readonly scenarioFor: (tier: Tier) => Scenario
+  /** Makes each tier's scenario; given the run's config, host and a provider made on first use. */
+  readonly scenarios: ScenarioFactory
   readonly now?: () => Date
 }
 
@@ -96,13 +97,20 @@ async function runMode(config: Config, deps: PipelineDeps, report: boolean): Pro
   deps.host.log.info(`Running ${cells.length} cells × tiers ${config.tiers.join(', ')}${shardText}`)
   deps.outputs.set('cells', String(cells.length))
 
-  const results = await runCells(cells, {
-    ...deps.host,
-    scenarioFor: deps.scenarioFor,
-    now: deps.now,
+  let provider: Promise<Provider> | undefined
+  const scenarioFor = deps.scenarios({
     config,
-    journal
+    host: deps.host,
+    provider: () =>
+      (provider ??= prepareHost(config.runnerSetup, deps.host).then(() => makeProvider(config, deps.host)))
   })
+  let results: CellResult[]
+  try {
+    results = await runCells(cells, { ...deps.host, scenarioFor, now: deps.now, config, journal })
+  } finally {
+    // A provider that failed to come up has nothing to close; its cells already report why.
+    if (provider !== undefined) await provider.then(p => p.close(), () => undefined)
+  }
   if (deps.host.signal.aborted)
     deps.host.log.warning(`Cancelled: reporting the ${results.length} cells that finished`)
   // runCells returns exactly the cells that finished (also when cancelled); the journal holds the same lines.

@@ -19,7 +19,7 @@ function problemsFor(raw: RawInputs, cwd = tempDir()): string[] {
 }
 
 describe('parseConfig defaults', () => {
-  it('gives the default matrix: four images, three snapshotters, three tools, lint + probe', () => {
+  it('gives the default matrix: four images, three snapshotters, three tools, both variants, lint + probe', () => {
     const cwd = tempDir()
     const config = parseConfig({}, { cwd })
     expect(config.axes.images.map(i => i.name)).toEqual([
@@ -30,6 +30,7 @@ describe('parseConfig defaults', () => {
     ])
     expect(config.axes.snapshotters).toEqual(['overlayfs', 'zfs', 'native'])
     expect(config.axes.tools).toEqual(['nerdctl', 'crictl', 'ctr'])
+    expect(config.axes.variants).toEqual(['kubespray', 'fixed'])
     expect(config.tiers).toEqual(['lint', 'probe'])
     expect(config.mode).toBe('all')
     expect(config.cellTimeoutMs).toBe(20 * 60_000)
@@ -62,6 +63,18 @@ describe('parseConfig defaults', () => {
     expect(config.axes.tools).toEqual(['ctr', 'nerdctl'])
   })
 
+  it('reads the variants and four-part patterns that pick one', () => {
+    const cwd = tempDir()
+    expect(parseConfig({ variants: 'fixed' }, { cwd }).axes.variants).toEqual(['fixed'])
+    expect(parseConfig({ variants: 'fixed\nkubespray\n' }, { cwd }).axes.variants).toEqual([
+      'fixed',
+      'kubespray'
+    ])
+    const config = parseConfig({ include: 'debian-12/*/*/fixed, */*/ctr', exclude: '*/native' }, { cwd })
+    expect(config.include.map(p => p.text)).toEqual(['debian-12/*/*/fixed', '*/*/ctr'])
+    expect(config.exclude.map(p => p.text)).toEqual(['*/native'])
+  })
+
   it('parses durations, shards and a valid baseline', () => {
     const cwd = tempDir()
     writeFileSync(join(cwd, 'base.json'), JSON.stringify(makeResultsDocument('t', [], new Date(0))))
@@ -92,7 +105,14 @@ describe('parseConfig rejects bad input, naming the input, the value and what is
   writeFileSync(join(cwd, 'wrong-schema.json'), JSON.stringify({ schema: 'something/else', cells: [] }))
   writeFileSync(
     join(cwd, 'bad-cell.json'),
-    JSON.stringify({ ...makeResultsDocument('t', [], new Date(0)), cells: [{ id: 'x', status: 'passed' }] })
+    JSON.stringify({
+      ...makeResultsDocument('t', [], new Date(0)),
+      cells: [{ id: 'debian-12/zfs/ctr', status: 'passed' }]
+    })
+  )
+  writeFileSync(
+    join(cwd, 'bad-id.json'),
+    JSON.stringify({ ...makeResultsDocument('t', [], new Date(0)), cells: [{ id: 'x', status: 'pass' }] })
   )
   writeFileSync(join(cwd, 'a-file'), 'x')
 
@@ -121,6 +141,9 @@ describe('parseConfig rejects bad input, naming the input, the value and what is
     ],
     ['unknown tool', { tools: 'docker' }, 'tools: "docker" is not one of nerdctl, crictl, ctr'],
     ['duplicate tool', { tools: 'ctr ctr' }, 'tools: "ctr" is listed more than once'],
+    ['unknown variant', { variants: 'foo' }, 'variants: "foo" is not one of kubespray, fixed'],
+    ['empty variant list', { variants: ' ,' }, 'variants: is empty; list one or more of kubespray, fixed'],
+    ['duplicate variant', { variants: 'fixed, fixed' }, 'variants: "fixed" is listed more than once'],
     ['unknown tier', { tiers: 'smoke' }, 'tiers: "smoke" is not one of lint, probe, join, rejoin'],
     ['rejoin without join', { tiers: 'probe, rejoin' }, 'tiers: "rejoin" needs "join"'],
     ['empty tiers', { tiers: ',,' }, 'tiers: is empty'],
@@ -162,15 +185,15 @@ describe('parseConfig rejects bad input, naming the input, the value and what is
     ['shard in plan mode', { shard: '1/2', mode: 'plan' }, 'shard: is for mode run or all; mode is "plan"'],
     [
       'more shards than cells',
-      { shard: '1/40', mode: 'run' },
-      'shard: "1/40" splits 36 cells into more shards than cells'
+      { shard: '1/80', mode: 'run' },
+      'shard: "1/80" splits 72 cells into more shards than cells'
     ],
     ['shards outside plan mode', { shards: '4' }, 'shards: is for mode plan; mode is "all"'],
     ['shards zero', { shards: '0', mode: 'plan' }, 'shards: "0" is out of range: 1 to 256'],
     [
       'shards more than cells',
-      { shards: '50', mode: 'plan' },
-      'shards: 50 is more than the 36 planned cells'
+      { shards: '80', mode: 'plan' },
+      'shards: 80 is more than the 72 planned cells'
     ],
     [
       'negative timeout',
@@ -208,9 +231,24 @@ describe('parseConfig rejects bad input, naming the input, the value and what is
       'exclude: "*/overlay/*" matches no cell'
     ],
     [
-      'pattern with four parts',
-      { include: 'a/b/c/d' },
-      'include: "a/b/c/d" has more than three parts (image/snapshotter/tool)'
+      'more shards than the variants asked for leave cells',
+      { shards: '40', mode: 'plan', variants: 'fixed' },
+      'shards: 40 is more than the 36 planned cells'
+    ],
+    [
+      'pattern for a variant not asked for',
+      { include: 'debian-12/*/*/fixed', variants: 'kubespray' },
+      'include: "debian-12/*/*/fixed" matches no cell of the planned axes (cells look like debian-11/overlayfs/nerdctl/kubespray)'
+    ],
+    [
+      'pattern with an unknown variant',
+      { exclude: '*/*/*/patched' },
+      'exclude: "*/*/*/patched" matches no cell'
+    ],
+    [
+      'pattern with five parts',
+      { include: 'a/b/c/d/e' },
+      'include: "a/b/c/d/e" has more than four parts (image/snapshotter/tool/variant)'
     ],
     [
       'pattern with an empty part',
@@ -235,6 +273,11 @@ describe('parseConfig rejects bad input, naming the input, the value and what is
       'schema: expected "zfs-join-matrix/results/v1"'
     ],
     ['baseline with a bad cell', { baseline: 'bad-cell.json' }, 'cells[0].image: expected a string'],
+    [
+      'baseline with a bad cell id',
+      { baseline: 'bad-id.json' },
+      'cells[0].id: expected image/snapshotter/tool/variant, found "x"'
+    ],
     [
       'missing kubespray path',
       { 'kubespray-path': 'no-such-dir' },
@@ -277,10 +320,17 @@ describe('parseConfig rejects bad input, naming the input, the value and what is
 
   it('reports every problem together, not just the first', () => {
     const problems = problemsFor(
-      { images: 'centos', snapshotters: 'btrfs', tools: 'podman', retries: 'x', mode: 'go' },
+      { images: 'centos', snapshotters: 'btrfs', tools: 'podman', variants: 'foo', retries: 'x', mode: 'go' },
       cwd
     )
-    expect(problems.map(p => p.split(':')[0])).toEqual(['mode', 'images', 'snapshotters', 'tools', 'retries'])
+    expect(problems.map(p => p.split(':')[0])).toEqual([
+      'mode',
+      'images',
+      'snapshotters',
+      'tools',
+      'variants',
+      'retries'
+    ])
   })
 
   it('shortens a pasted blob in the message', () => {

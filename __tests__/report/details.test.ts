@@ -17,7 +17,7 @@ if (einval === undefined) throw new Error('catalogue lost overlayfs-mount-einval
 
 describe('renderFailureDetails', () => {
   const failed = result(
-    'debian-11/overlayfs/nerdctl',
+    'debian-11/overlayfs/nerdctl/kubespray',
     {
       status: 'fail',
       signature: einval.id,
@@ -29,7 +29,7 @@ describe('renderFailureDetails', () => {
 
   it('explains a failure: id, tier, signature, root cause, fix, message and logs', () => {
     const md = renderFailureDetails(failed, { excerpt: true })
-    expect(md.startsWith('<details><summary>❌ <b>debian-11/overlayfs/nerdctl</b>: Z1 ')).toBe(true)
+    expect(md.startsWith('<details><summary>❌ <b>debian-11/overlayfs/nerdctl/kubespray</b>: Z1 ')).toBe(true)
     expect(md).toContain('- **Tier:** join')
     expect(md).toContain(`(\`${einval.id}\`)`)
     expect(md).toContain(einval.rootCause)
@@ -57,13 +57,13 @@ describe('renderFailureDetails', () => {
   it('explains an error without a signature', () => {
     const md = renderFailureDetails(
       result(
-        'd/zfs/ctr',
+        'd/zfs/ctr/kubespray',
         { status: 'error', message: 'qemu exited', excerpt: 'kvm: permission denied' },
         { tier: null }
       ),
       { excerpt: true }
     )
-    expect(md).toContain('⚠️ <b>d/zfs/ctr</b>: harness error')
+    expect(md).toContain('⚠️ <b>d/zfs/ctr/kubespray</b>: harness error')
     expect(md).toContain('- **Tier:** none (no tier ran)')
     expect(md).toContain('```\nkvm: permission denied\n```')
     expect(md).not.toContain('Signature')
@@ -71,17 +71,21 @@ describe('renderFailureDetails', () => {
 
   it('explains a flaky cell by its failed attempts', () => {
     const md = renderFailureDetails(
-      result('d/zfs/ctr', { status: 'flaky', failedAttempts: 2, signature: 'overlayfs-rename-whiteout' }),
+      result('d/zfs/ctr/kubespray', {
+        status: 'flaky',
+        failedAttempts: 2,
+        signature: 'overlayfs-rename-whiteout'
+      }),
       { excerpt: true }
     )
-    expect(md).toContain('🔁 <b>d/zfs/ctr</b>: passed after 2 failed attempt(s), Z2')
+    expect(md).toContain('🔁 <b>d/zfs/ctr/kubespray</b>: passed after 2 failed attempt(s), Z2')
     expect(md).toContain('- **Failed attempts:** 2')
     expect(md).toContain('OpenZFS 2.1 lets the overlay mount')
   })
 
   it('says when a signature id is not in the catalogue', () => {
     const md = renderFailureDetails(
-      result('d/zfs/ctr', { status: 'fail', signature: 'newer', message: 'm' }),
+      result('d/zfs/ctr/kubespray', { status: 'fail', signature: 'newer', message: 'm' }),
       {
         excerpt: true
       }
@@ -92,9 +96,13 @@ describe('renderFailureDetails', () => {
   })
 
   it('renders nothing for a pass or a skip', () => {
-    expect(renderFailureDetails(result('d/zfs/ctr', { status: 'pass' }), { excerpt: true })).toBe('')
+    expect(renderFailureDetails(result('d/zfs/ctr/kubespray', { status: 'pass' }), { excerpt: true })).toBe(
+      ''
+    )
     expect(
-      renderFailureDetails(result('d/zfs/ctr', { status: 'skipped', reason: 'r' }), { excerpt: true })
+      renderFailureDetails(result('d/zfs/ctr/kubespray', { status: 'skipped', reason: 'r' }), {
+        excerpt: true
+      })
     ).toBe('')
   })
 })
@@ -102,7 +110,7 @@ describe('renderFailureDetails', () => {
 describe('renderSkipReasons', () => {
   it('puts 200 cells skipped for one reason on one line, as a count', () => {
     const results = Array.from({ length: 200 }, (_, i) =>
-      result(`img-${i}/zfs/ctr`, { status: 'skipped', reason: 'host has no /dev/kvm' })
+      result(`img-${i}/zfs/ctr/kubespray`, { status: 'skipped', reason: 'host has no /dev/kvm' })
     )
     const md = renderSkipReasons(results)
     expect(md).toBe('- **200 cells:** host has no /dev/kvm')
@@ -110,24 +118,24 @@ describe('renderSkipReasons', () => {
 
   it('groups by identical reason in order of first appearance and lists short groups by id', () => {
     const results = [
-      result('a/zfs/ctr', { status: 'skipped', reason: 'no KVM' }),
-      result('b/zfs/ctr', { status: 'pass' }),
-      result('c/zfs/ctr', { status: 'skipped', reason: 'image | build failed' }),
-      result('d/zfs/ctr', { status: 'skipped', reason: 'no KVM' })
+      result('a/zfs/ctr/kubespray', { status: 'skipped', reason: 'no KVM' }),
+      result('b/zfs/ctr/kubespray', { status: 'pass' }),
+      result('c/zfs/ctr/kubespray', { status: 'skipped', reason: 'image | build failed' }),
+      result('d/zfs/ctr/kubespray', { status: 'skipped', reason: 'no KVM' })
     ]
     expect(renderSkipReasons(results).split('\n')).toEqual([
-      '- **2 cells:** no KVM (`a/zfs/ctr`, `d/zfs/ctr`)',
-      '- **1 cell:** image &#124; build failed (`c/zfs/ctr`)'
+      '- **2 cells:** no KVM (`a/zfs/ctr/kubespray`, `d/zfs/ctr/kubespray`)',
+      '- **1 cell:** image &#124; build failed (`c/zfs/ctr/kubespray`)'
     ])
   })
 
   it('lists ids up to the limit and counts beyond it', () => {
-    const results = ['a', 'b', 'c'].map(i => result(`${i}/zfs/ctr`, { status: 'skipped', reason: 'r' }))
-    expect(renderSkipReasons(results, 3)).toContain('`c/zfs/ctr`')
+    const results = ['a', 'b', 'c'].map(i => result(`${i}/zfs/ctr/fixed`, { status: 'skipped', reason: 'r' }))
+    expect(renderSkipReasons(results, 3)).toContain('`c/zfs/ctr/fixed`')
     expect(renderSkipReasons(results, 2)).toBe('- **3 cells:** r')
   })
 
   it('is empty when nothing was skipped', () => {
-    expect(renderSkipReasons([result('a/zfs/ctr', { status: 'pass' })])).toBe('')
+    expect(renderSkipReasons([result('a/zfs/ctr/kubespray', { status: 'pass' })])).toBe('')
   })
 })

@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals'
 import type { CellResult, Outcome } from '../../src/results/cell-result.js'
-import type { Snapshotter, Tool } from '../../src/plan/axes.js'
+import type { Snapshotter, Tool, Variant } from '../../src/plan/axes.js'
 import { findSignature } from '../../src/diagnose/signatures.js'
 import { renderJUnit } from '../../src/report/junit.js'
 import { cellResult } from '../builders.js'
@@ -10,9 +10,10 @@ function result(
   snapshotter: Snapshotter,
   tool: Tool,
   outcome: Outcome,
-  extra: { durationSeconds?: number; logs?: readonly string[] } = {}
+  extra: { durationSeconds?: number; logs?: readonly string[] } = {},
+  variant: Variant = 'kubespray'
 ): CellResult {
-  return cellResult(`${image}/${snapshotter}/${tool}`, outcome, { durationSeconds: 10, ...extra })
+  return cellResult(`${image}/${snapshotter}/${tool}/${variant}`, outcome, { durationSeconds: 10, ...extra })
 }
 
 interface XmlElement {
@@ -160,11 +161,14 @@ describe('renderJUnit', () => {
     ),
     result('debian-11', 'native', 'ctr', { status: 'skipped', reason: 'no "KVM" <here>' }),
     result('debian-12', 'zfs', 'ctr', { status: 'error', message: 'qemu exited', excerpt: 'kvm: denied' }),
-    result('debian-12', 'overlayfs', 'ctr', {
-      status: 'flaky',
-      failedAttempts: 2,
-      signature: 'overlayfs-rename-whiteout'
-    }),
+    result(
+      'debian-12',
+      'overlayfs',
+      'ctr',
+      { status: 'flaky', failedAttempts: 2, signature: 'overlayfs-rename-whiteout' },
+      {},
+      'fixed'
+    ),
     result('weird<&>"image', 'zfs', 'crictl', { status: 'pass' }, { durationSeconds: Number.NaN })
   ]
   const xml = renderJUnit(`ZFS joins <"main"> & 'pr'`, results)
@@ -193,17 +197,30 @@ describe('renderJUnit', () => {
     expect(counts(root)).toEqual(['6', '1', '1', '1', '52.500'])
   })
 
-  it('names each testcase by image and snapshotter/tool', () => {
+  it('names each testcase by image and snapshotter/tool/variant', () => {
     const cases = suites.flatMap(s => s.children)
     expect(cases.map(c => `${c.attributes.classname} ${c.attributes.name}`)).toEqual([
-      'debian-11 overlayfs/nerdctl',
-      'debian-11 zfs/nerdctl',
-      'debian-11 native/ctr',
-      'debian-12 zfs/ctr',
-      'debian-12 overlayfs/ctr',
-      'weird<&>"image zfs/crictl'
+      'debian-11 overlayfs/nerdctl/kubespray',
+      'debian-11 zfs/nerdctl/kubespray',
+      'debian-11 native/ctr/kubespray',
+      'debian-12 zfs/ctr/kubespray',
+      'debian-12 overlayfs/ctr/fixed',
+      'weird<&>"image zfs/crictl/kubespray'
     ])
     expect(cases[1]?.attributes.time).toBe('12.500')
+  })
+
+  it('gives the two variants of one cell distinct testcases in the same suite', () => {
+    const both = parseXml(
+      renderJUnit('t', [
+        result('debian-12', 'zfs', 'ctr', { status: 'fail', signature: 'x', message: 'm' }),
+        result('debian-12', 'zfs', 'ctr', { status: 'pass' }, {}, 'fixed')
+      ])
+    )
+    expect(both.children.map(s => s.attributes.name)).toEqual(['debian-12'])
+    const cases = both.children[0]?.children ?? []
+    expect(cases.map(c => c.attributes.name)).toEqual(['zfs/ctr/kubespray', 'zfs/ctr/fixed'])
+    expect(cases.map(c => c.children.map(e => e.name))).toEqual([['failure'], []])
   })
 
   it('reports a failure with its signature, message, root cause, fix and excerpt', () => {

@@ -31,10 +31,10 @@ const fail = (signature: string): Outcome => ({ status: 'fail', signature, messa
 describe('renderMatrixTable', () => {
   it('orders rows by the plan and columns by SNAPSHOTTERS then TOOLS, planned combinations only', () => {
     const planned = cells(
-      'debian-13/native/ctr',
-      'debian-11/zfs/nerdctl',
-      'debian-13/overlayfs/ctr',
-      'debian-11/zfs/ctr'
+      'debian-13/native/ctr/kubespray',
+      'debian-11/zfs/nerdctl/kubespray',
+      'debian-13/overlayfs/ctr/kubespray',
+      'debian-11/zfs/ctr/kubespray'
     )
     const rows = grid(renderMatrixTable([], planned))
     expect(rows[0]).toEqual(['image', 'overlayfs<br>ctr', 'zfs<br>nerdctl', 'zfs<br>ctr', 'native<br>ctr'])
@@ -44,26 +44,26 @@ describe('renderMatrixTable', () => {
 
   it('draws each status, the signature code, not-run and not-planned cells', () => {
     const planned = cells(
-      'debian-12/overlayfs/nerdctl',
-      'debian-12/overlayfs/crictl',
-      'debian-12/overlayfs/ctr',
-      'debian-12/zfs/nerdctl',
-      'debian-12/zfs/crictl',
-      'debian-12/zfs/ctr',
-      'debian-12/native/nerdctl',
-      'debian-13/native/crictl'
+      'debian-12/overlayfs/nerdctl/kubespray',
+      'debian-12/overlayfs/crictl/kubespray',
+      'debian-12/overlayfs/ctr/kubespray',
+      'debian-12/zfs/nerdctl/kubespray',
+      'debian-12/zfs/crictl/kubespray',
+      'debian-12/zfs/ctr/kubespray',
+      'debian-12/native/nerdctl/kubespray',
+      'debian-13/native/crictl/kubespray'
     )
     const results = [
-      result('debian-12/overlayfs/nerdctl', fail('overlayfs-mount-einval')),
-      result('debian-12/overlayfs/crictl', {
+      result('debian-12/overlayfs/nerdctl/kubespray', fail('overlayfs-mount-einval')),
+      result('debian-12/overlayfs/crictl/kubespray', {
         status: 'flaky',
         failedAttempts: 1,
         signature: 'overlayfs-rename-whiteout'
       }),
-      result('debian-12/overlayfs/ctr', fail('no-such-signature')),
-      result('debian-12/zfs/nerdctl', PASS),
-      result('debian-12/zfs/crictl', { status: 'error', message: 'qemu died' }),
-      result('debian-12/zfs/ctr', { status: 'skipped', reason: 'no KVM' })
+      result('debian-12/overlayfs/ctr/kubespray', fail('no-such-signature')),
+      result('debian-12/zfs/nerdctl/kubespray', PASS),
+      result('debian-12/zfs/crictl/kubespray', { status: 'error', message: 'qemu died' }),
+      result('debian-12/zfs/ctr/kubespray', { status: 'skipped', reason: 'no KVM' })
     ]
     const rows = grid(renderMatrixTable(results, planned))
     expect(rows[0]?.slice(1)).toEqual([
@@ -81,11 +81,15 @@ describe('renderMatrixTable', () => {
   })
 
   it('labels a row with the versions read in the first result that has them', () => {
-    const planned = cells('debian-12/zfs/ctr', 'debian-12/native/ctr', 'debian-12/overlayfs/ctr')
+    const planned = cells(
+      'debian-12/zfs/ctr/kubespray',
+      'debian-12/native/ctr/kubespray',
+      'debian-12/overlayfs/ctr/kubespray'
+    )
     const results = [
-      result('debian-12/zfs/ctr', { status: 'skipped', reason: 'x' }),
-      result('debian-12/native/ctr', PASS, { kernel: '6.1.0-50', openzfs: '2.1.11' }),
-      result('debian-12/overlayfs/ctr', PASS, { kernel: '6.1.0-99', openzfs: '2.1.99' })
+      result('debian-12/zfs/ctr/kubespray', { status: 'skipped', reason: 'x' }),
+      result('debian-12/native/ctr/kubespray', PASS, { kernel: '6.1.0-50', openzfs: '2.1.11' }),
+      result('debian-12/overlayfs/ctr/kubespray', PASS, { kernel: '6.1.0-99', openzfs: '2.1.99' })
     ]
     expect(grid(renderMatrixTable(results, planned))[2]?.[0]).toBe(
       'debian-12<br>kernel 6.1.0-50 · OpenZFS 2.1.11'
@@ -93,8 +97,12 @@ describe('renderMatrixTable', () => {
   })
 
   it('falls back to the catalogue, marked as expected, and to "versions unknown"', () => {
-    const planned = cells('debian-12/zfs/ctr', 'custom/zfs/ctr', 'debian-11/zfs/ctr')
-    const results = [result('debian-11/zfs/ctr', PASS, { kernel: '5.10.0-30' })]
+    const planned = cells(
+      'debian-12/zfs/ctr/kubespray',
+      'custom/zfs/ctr/kubespray',
+      'debian-11/zfs/ctr/kubespray'
+    )
+    const results = [result('debian-11/zfs/ctr/kubespray', PASS, { kernel: '5.10.0-30' })]
     const rows = grid(renderMatrixTable(results, planned))
     expect(rows[2]?.[0]).toBe('debian-12<br>kernel 6.1 · OpenZFS 2.1 (expected; not booted)')
     expect(rows[3]?.[0]).toBe('custom<br>versions unknown')
@@ -105,7 +113,9 @@ describe('renderMatrixTable', () => {
     // No slash in the name: the test helper splits ids on it.
     const image = 'evil|name<img src=x onerror=alert(1)>|x'
     const planned = [makeCell(image, 'zfs', 'ctr'), makeCell(image, 'native', 'ctr')]
-    const results = [result(`${image}/zfs/ctr`, PASS, { kernel: '6.1 | `x`', openzfs: '<b>2.3</b>' })]
+    const results = [
+      result(`${image}/zfs/ctr/kubespray`, PASS, { kernel: '6.1 | `x`', openzfs: '<b>2.3</b>' })
+    ]
     const table = renderMatrixTable(results, planned)
     const rows = grid(table)
     expect(rows.map(r => r.length)).toEqual([3, 3, 3])
@@ -115,18 +125,67 @@ describe('renderMatrixTable', () => {
   })
 
   it('shows a result whose cell is not in the plan rather than hiding it', () => {
-    const rows = grid(renderMatrixTable([result('debian-13/zfs/ctr', fail('overlayfs-mount-einval'))], []))
+    const rows = grid(
+      renderMatrixTable([result('debian-13/zfs/ctr/kubespray', fail('overlayfs-mount-einval'))], [])
+    )
     expect(rows[0]).toEqual(['image', 'zfs<br>ctr'])
     expect(rows[2]?.[1]).toBe('❌ Z1')
   })
 
   it('shows the last result of a cell reported twice', () => {
     const results = [
-      result('debian-13/zfs/ctr', fail('overlayfs-mount-einval')),
-      result('debian-13/zfs/ctr', PASS)
+      result('debian-13/zfs/ctr/kubespray', fail('overlayfs-mount-einval')),
+      result('debian-13/zfs/ctr/kubespray', PASS)
     ]
-    expect(grid(renderMatrixTable(results, cells('debian-13/zfs/ctr')))[2]?.[1]).toBe('✅')
+    expect(grid(renderMatrixTable(results, cells('debian-13/zfs/ctr/kubespray')))[2]?.[1]).toBe('✅')
     expect(latestResults(results)).toHaveLength(1)
+  })
+
+  it('puts the fixed row of an image right under its kubespray row, whatever the plan order', () => {
+    const planned = cells(
+      'debian-13/zfs/ctr/fixed',
+      'debian-13/zfs/ctr/kubespray',
+      'debian-11/zfs/ctr/kubespray',
+      'debian-11/zfs/ctr/fixed',
+      'debian-11/native/ctr/kubespray'
+    )
+    const results = [
+      result('debian-13/zfs/ctr/kubespray', fail('overlayfs-mount-einval'), {
+        kernel: '6.12',
+        openzfs: '2.3'
+      }),
+      result('debian-13/zfs/ctr/fixed', PASS),
+      result('debian-11/native/ctr/kubespray', PASS)
+    ]
+    const rows = grid(renderMatrixTable(results, planned))
+    expect(rows[0]).toEqual(['image', 'zfs<br>ctr', 'native<br>ctr'])
+    expect(rows.slice(2)).toEqual([
+      ['debian-13<br>kernel 6.12 · OpenZFS 2.3', '❌ Z1', '·'],
+      ['debian-13 · fixed<br>kernel 6.12 · OpenZFS 2.3', '✅', '·'],
+      ['debian-11<br>kernel 5.10 · OpenZFS 2.0 (expected; not booted)', '⏳', '✅'],
+      ['debian-11 · fixed<br>kernel 5.10 · OpenZFS 2.0 (expected; not booted)', '⏳', '·']
+    ])
+  })
+
+  it('shows only the fixed row when only the fixed variant is planned', () => {
+    const planned = cells('debian-12/zfs/ctr/fixed', 'debian-12/zfs/nerdctl/fixed')
+    const rows = grid(renderMatrixTable([result('debian-12/zfs/ctr/fixed', PASS)], planned))
+    expect(rows).toHaveLength(3)
+    expect(rows[2]?.[0]?.startsWith('debian-12 · fixed<br>')).toBe(true)
+    expect(rows[2]?.slice(1)).toEqual(['⏳', '✅'])
+  })
+
+  it('adds the row of a variant that has a result but was not planned', () => {
+    const rows = grid(
+      renderMatrixTable(
+        [result('debian-12/zfs/ctr/fixed', PASS)],
+        cells('debian-12/zfs/ctr/kubespray', 'debian-12/native/ctr/kubespray')
+      )
+    )
+    expect(rows.slice(2).map(r => [r[0]?.split('<br>')[0], ...r.slice(1)])).toEqual([
+      ['debian-12', '⏳', '⏳'],
+      ['debian-12 · fixed', '✅', '·']
+    ])
   })
 
   it('says so when nothing was planned', () => {
@@ -142,15 +201,15 @@ describe('renderLegend', () => {
 
   it('lists the codes in the table with title and id, in catalogue order, and no others', () => {
     const legend = renderLegend([
-      result('a/zfs/ctr', fail('overlayfs-mount-einval')),
-      result('a/zfs/nerdctl', {
+      result('a/zfs/ctr/kubespray', fail('overlayfs-mount-einval')),
+      result('a/zfs/nerdctl/kubespray', {
         status: 'flaky',
         failedAttempts: 1,
         signature: 'zfs-snapshotter-not-a-dataset'
       }),
-      result('a/native/ctr', fail('overlayfs-mount-einval')),
-      result('a/native/nerdctl', fail('unknown')),
-      result('a/overlayfs/ctr', fail('from-a-newer-catalogue'))
+      result('a/native/ctr/kubespray', fail('overlayfs-mount-einval')),
+      result('a/native/nerdctl/kubespray', fail('unknown')),
+      result('a/overlayfs/ctr/kubespray', fail('from-a-newer-catalogue'))
     ])
     const lines = legend.split('\n').filter(l => l.startsWith('- '))
     expect(lines).toEqual([
@@ -163,8 +222,8 @@ describe('renderLegend', () => {
 
   it('leaves out the signature of a result the table no longer shows', () => {
     const legend = renderLegend([
-      result('a/zfs/ctr', fail('overlayfs-mount-einval')),
-      result('a/zfs/ctr', PASS)
+      result('a/zfs/ctr/kubespray', fail('overlayfs-mount-einval')),
+      result('a/zfs/ctr/kubespray', PASS)
     ])
     expect(legend).not.toContain('Z1')
   })

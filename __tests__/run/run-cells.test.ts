@@ -35,7 +35,7 @@ function scriptedSession(verdicts: Verdict[], calls: string[] = []): ScenarioSes
   return session
 }
 
-const cell = parseCellId('debian-12/overlayfs/ctr')!
+const cell = parseCellId('debian-12/overlayfs/ctr/kubespray')!
 const never = new AbortController().signal
 const dirs = () => tempDir()
 
@@ -129,18 +129,30 @@ describe('runCells', () => {
     const results = await runCells(
       [
         ...['debian-11', 'debian-12'].flatMap(i =>
-          ['overlayfs', 'zfs', 'native'].map(s => parseCellId(`${i}/${s}/ctr`)!)
+          ['kubespray', 'fixed'].flatMap(v =>
+            ['overlayfs', 'zfs', 'native'].map(s => parseCellId(`${i}/${s}/ctr/${v}`)!)
+          )
         )
       ],
       { config, scenarioFor: () => probe, log, journal, signal: never, workDir }
     )
+    // Both variants of an image share its session (one VM).
     expect(sessions).toHaveLength(2)
+    expect(results).toHaveLength(12)
+    expect(results.map(r => `${r.image} ${r.variant}`)).toEqual(
+      ['debian-11', 'debian-12'].flatMap(i =>
+        ['kubespray', 'fixed'].flatMap(v => [1, 2, 3].map(() => `${i} ${v}`))
+      )
+    )
     expect(sessions.every(s => s.closed)).toBe(true)
     expect(calls).toEqual(results.map(r => r.id))
     expect(results.every(r => r.status === 'pass' && r.tier === 'probe')).toBe(true)
     expect(results[0]!.versions).toEqual({ kernel: '6.1.0-50-cloud-amd64', openzfs: '2.1.11' })
     expect(readJournal(journal.path).map(r => r.id)).toEqual(results.map(r => r.id))
-    expect(log.lines[0]).toMatch(/^info: \[1\/6\] probe debian-11\/overlayfs\/ctr … pass \d+\.\ds$/)
+    expect(log.lines[0]).toMatch(
+      /^info: \[1\/12\] probe debian-11\/overlayfs\/ctr\/kubespray … pass \d+\.\ds$/
+    )
+    expect(log.lines[3]).toMatch(/^info: \[4\/12\] probe debian-11\/overlayfs\/ctr\/fixed … pass \d+\.\ds$/)
   })
 
   it('an unavailable tier skips its cells with the reason; a failing open is an error for each cell', async () => {
@@ -177,7 +189,7 @@ describe('runCells', () => {
       tier: 'probe',
       open: () => Promise.resolve({ kind: 'ready', session: cancelling })
     }
-    const cells = ['overlayfs', 'zfs', 'native'].map(s => parseCellId(`debian-12/${s}/ctr`)!)
+    const cells = ['overlayfs', 'zfs', 'native'].map(s => parseCellId(`debian-12/${s}/ctr/kubespray`)!)
     const results = await runCells(cells, {
       config,
       scenarioFor: () => probe,
@@ -186,7 +198,7 @@ describe('runCells', () => {
       signal: controller.signal,
       workDir
     })
-    expect(results.map(r => r.id)).toEqual(['debian-12/overlayfs/ctr'])
+    expect(results.map(r => r.id)).toEqual(['debian-12/overlayfs/ctr/kubespray'])
     expect(session.closed).toBe(true)
     expect(readFileSync(journal.path, 'utf8').trim().split('\n')).toHaveLength(1)
   })
@@ -211,7 +223,8 @@ describe('runCells', () => {
       close: () => Promise.resolve()
     }
     const probe: Scenario = { tier: 'probe', open: () => Promise.resolve({ kind: 'ready', session }) }
-    const [result] = await runCells([cell], {
+    const fixed = parseCellId('debian-12/overlayfs/ctr/fixed')!
+    const [result, fixedResult] = await runCells([cell, fixed], {
       config,
       scenarioFor: () => probe,
       log,
@@ -220,13 +233,19 @@ describe('runCells', () => {
       workDir
     })
     expect(dirsSeen.map(d => d.slice(config.outputDir.length))).toEqual([
-      '/logs/debian-12/overlayfs/ctr/probe/attempt-1',
-      '/logs/debian-12/overlayfs/ctr/probe/attempt-2'
+      '/logs/debian-12/overlayfs/ctr/kubespray/probe/attempt-1',
+      '/logs/debian-12/overlayfs/ctr/kubespray/probe/attempt-2',
+      '/logs/debian-12/overlayfs/ctr/fixed/probe/attempt-1',
+      '/logs/debian-12/overlayfs/ctr/fixed/probe/attempt-2'
     ])
     expect(dirsSeen.every(d => existsSync(d))).toBe(true)
     expect(result!.logs).toEqual([
-      'logs/debian-12/overlayfs/ctr/probe/attempt-1/serial.log',
-      'logs/debian-12/overlayfs/ctr/probe/attempt-2/serial.log'
+      'logs/debian-12/overlayfs/ctr/kubespray/probe/attempt-1/serial.log',
+      'logs/debian-12/overlayfs/ctr/kubespray/probe/attempt-2/serial.log'
+    ])
+    expect(fixedResult!.logs).toEqual([
+      'logs/debian-12/overlayfs/ctr/fixed/probe/attempt-1/serial.log',
+      'logs/debian-12/overlayfs/ctr/fixed/probe/attempt-2/serial.log'
     ])
   })
 })

@@ -55,6 +55,11 @@ export class AptIndex {
     return cmd('apt-get', ...this.options(), '-q', 'update')
   }
 
+  /** Downloads the candidate .deb of `name` into `dir` (apt-get download writes to its cwd). */
+  downloadCommand(name: string, dir: string): Command {
+    return { ...cmd('apt-get', ...this.options(), '-q', 'download', name), cwd: dir }
+  }
+
   madisonCommand(packages: readonly string[]): Command {
     return cmd('apt-cache', ...this.options(), 'madison', ...packages)
   }

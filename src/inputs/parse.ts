@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { IMAGES, IMAGE_NAMES, findImage, type ImageSpec } from '../images/catalogue.js'
-import { SNAPSHOTTERS, TIERS, TOOLS, tierIndex, type Tier } from '../plan/axes.js'
+import { SNAPSHOTTERS, TIERS, TOOLS, VARIANTS, tierIndex, type Tier } from '../plan/axes.js'
 import { parseCellPattern, matchesCell, type CellPattern } from '../plan/pattern.js'
 import { expandAxes, filterCells } from '../plan/plan.js'
 import { MAX_SHARDS, selectShard, type Shard } from '../plan/shard.js'
@@ -55,6 +55,7 @@ export function parseConfig(raw: RawInputs, ctx: ParseContext): Config {
   const images = take(parseImages(text('images')))
   const snapshotters = take(parseChoiceList('snapshotters', text('snapshotters'), SNAPSHOTTERS))
   const tools = take(parseChoiceList('tools', text('tools'), TOOLS))
+  const variants = take(parseChoiceList('variants', text('variants'), VARIANTS))
   const tiers = take(parseTiers(text('tiers')))
   const include = take(parsePatterns('include', text('include')))
   const exclude = take(parsePatterns('exclude', text('exclude')))
@@ -100,8 +101,8 @@ export function parseConfig(raw: RawInputs, ctx: ParseContext): Config {
   }
 
   // Patterns and shard counts can only be judged against the cells the valid axes produce.
-  if (images && snapshotters && tools && include && exclude) {
-    const all = expandAxes({ images, snapshotters, tools })
+  if (images && snapshotters && tools && variants && include && exclude) {
+    const all = expandAxes({ images, snapshotters, tools, variants })
     problems.push(...patternsMatchingNothing('include', include, all))
     problems.push(...patternsMatchingNothing('exclude', exclude, all))
     const planned = filterCells(all, include, exclude)
@@ -127,7 +128,7 @@ export function parseConfig(raw: RawInputs, ctx: ParseContext): Config {
   return {
     mode: mode!,
     title: title!,
-    axes: { images: images!, snapshotters: snapshotters!, tools: tools! },
+    axes: { images: images!, snapshotters: snapshotters!, tools: tools!, variants: variants! },
     tiers: tiers!,
     include: include!,
     exclude: exclude!,
@@ -195,7 +196,7 @@ function patternsMatchingNothing(
     .map(p =>
       problem(
         input,
-        `${shown(p.text)} matches no cell of the planned axes (cells look like ${cells[0]?.id ?? 'image/snapshotter/tool'})`
+        `${shown(p.text)} matches no cell of the planned axes (cells look like ${cells[0]?.id ?? 'image/snapshotter/tool/variant'})`
       )
     )
 }

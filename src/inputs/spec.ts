@@ -30,6 +30,12 @@ export const INPUTS = [
     default: 'nerdctl, crictl, ctr'
   },
   {
+    name: 'variants',
+    description:
+      "Node configurations: kubespray (as kubespray renders it today) and fixed (every image tool given the cell's snapshotter explicitly, the known fix).",
+    default: 'kubespray, fixed'
+  },
+  {
     name: 'tiers',
     description:
       'How deep each cell is tested: lint (static), probe (one VM per image), join (real kubespray), rejoin.',
@@ -38,7 +44,7 @@ export const INPUTS = [
   {
     name: 'include',
     description:
-      'Only cells matching one of these patterns (image/snapshotter/tool, `*` wildcards, e.g. `debian-12/*/nerdctl`).',
+      'Only cells matching one of these patterns (image/snapshotter/tool/variant, `*` wildcards, missing trailing parts match all, e.g. `debian-12/*/nerdctl`).',
     default: ''
   },
   {

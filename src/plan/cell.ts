@@ -1,22 +1,35 @@
-import { SNAPSHOTTERS, TOOLS, isOneOf, type Snapshotter, type Tool } from './axes.js'
+import { SNAPSHOTTERS, TOOLS, VARIANTS, isOneOf, type Snapshotter, type Tool, type Variant } from './axes.js'
 
-/** One point of the axes. Its id (`debian-12/zfs/nerdctl`) is stable across runs: baselines key on it. */
+/**
+ * One point of the axes. Its id (`debian-12/zfs/nerdctl/kubespray`) is stable across runs: baselines
+ * key on it.
+ */
 export interface Cell {
   readonly id: string
   readonly image: string
   readonly snapshotter: Snapshotter
   readonly tool: Tool
+  readonly variant: Variant
 }
 
-export function makeCell(image: string, snapshotter: Snapshotter, tool: Tool): Cell {
-  return { id: `${image}/${snapshotter}/${tool}`, image, snapshotter, tool }
+export function makeCell(
+  image: string,
+  snapshotter: Snapshotter,
+  tool: Tool,
+  variant: Variant = 'kubespray'
+): Cell {
+  return { id: `${image}/${snapshotter}/${tool}/${variant}`, image, snapshotter, tool, variant }
 }
 
-/** Parses an id back into a cell; undefined when it is not of the form image/snapshotter/tool. */
+/**
+ * Parses an id back into a cell; undefined when it is not of the form image/snapshotter/tool/variant.
+ * Three parts (ids written before the variant axis existed) mean the `kubespray` variant.
+ */
 export function parseCellId(id: string): Cell | undefined {
   const parts = id.split('/')
-  if (parts.length !== 3) return undefined
-  const [image, snapshotter, tool] = parts as [string, string, string]
+  if (parts.length !== 3 && parts.length !== 4) return undefined
+  const [image, snapshotter, tool, variant = 'kubespray'] = parts as [string, string, string, string?]
   if (image === '' || !isOneOf(SNAPSHOTTERS, snapshotter) || !isOneOf(TOOLS, tool)) return undefined
-  return makeCell(image, snapshotter, tool)
+  if (!isOneOf(VARIANTS, variant)) return undefined
+  return makeCell(image, snapshotter, tool, variant)
 }

@@ -1,5 +1,5 @@
 import type { ImageSpec } from '../images/catalogue.js'
-import type { Snapshotter, Tool } from './axes.js'
+import type { Snapshotter, Tool, Variant } from './axes.js'
 import { makeCell, type Cell } from './cell.js'
 import { matchesCell, type CellPattern } from './pattern.js'
 
@@ -7,12 +7,17 @@ export interface Axes {
   readonly images: readonly ImageSpec[]
   readonly snapshotters: readonly Snapshotter[]
   readonly tools: readonly Tool[]
+  readonly variants: readonly Variant[]
 }
 
 /** Every combination, image-major, so the cells of one image (one VM) stay together. */
 export function expandAxes(axes: Axes): Cell[] {
   return axes.images.flatMap(image =>
-    axes.snapshotters.flatMap(snapshotter => axes.tools.map(tool => makeCell(image.name, snapshotter, tool)))
+    axes.variants.flatMap(variant =>
+      axes.snapshotters.flatMap(snapshotter =>
+        axes.tools.map(tool => makeCell(image.name, snapshotter, tool, variant))
+      )
+    )
   )
 }
 

@@ -1,5 +1,5 @@
 import type { Command } from '../exec/command.js'
-import type { CommandResult, RunOptions } from '../exec/executor.js'
+import type { CommandResult, Executor, RunOptions } from '../exec/executor.js'
 import type { ImageSpec } from '../images/catalogue.js'
 import type { NodeVersions } from '../results/cell-result.js'
 
@@ -35,6 +35,10 @@ export interface PrivateLinkEnd {
   readonly peerAddress: string
 }
 
+export interface Forward {
+  readonly closed: Promise<void>
+}
+
 /** A running node whose /var/lib/containerd is on an in-guest ZFS pool. */
 export interface Node {
   readonly name: string
@@ -45,8 +49,19 @@ export interface Node {
   copyIn(localPath: string, remotePath: string): Promise<void>
   copyOut(remotePath: string, localPath: string): Promise<void>
   kernelLog(): Promise<string>
+  /**
+   * Makes `localPath` on the host a unix socket that reaches `remotePath` on the node (the CRI client
+   * talks to containerd through it). Resolves once the socket exists; the forward ends when `signal`
+   * aborts, and `closed` resolves then.
+   */
+  forwardUnixSocket(remotePath: string, localPath: string, signal: AbortSignal): Promise<Forward>
   facts(): Promise<NodeVersions>
   /** Rolls containerd's datasets back to their clean snapshot. */
   reset(): Promise<void>
   destroy(): Promise<void>
+}
+
+/** The node as an Executor, for code written against the host's (`check`, stores, scripts). */
+export function nodeExecutor(node: Pick<Node, 'exec'>): Executor {
+  return { run: (command, options) => node.exec(command, options) }
 }

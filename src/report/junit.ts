@@ -37,7 +37,7 @@ function suiteAttributes(name: string, cells: readonly CellResult[]): string {
 }
 
 function testcase(r: CellResult): string {
-  const name = `${r.snapshotter}/${r.tool}`
+  const name = `${r.snapshotter}/${r.tool}/${r.variant}`
   const time = seconds(r.durationSeconds).toFixed(3)
   const open = `    <testcase classname="${escapeXml(r.image)}" name="${escapeXml(name)}" time="${time}"`
   const children = [...outcomeElements(r), ...systemOut(r)]

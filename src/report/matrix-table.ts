@@ -1,12 +1,17 @@
 import { SIGNATURES, UNKNOWN_SIGNATURE, findSignature } from '../diagnose/signatures.js'
 import { findImage } from '../images/catalogue.js'
-import { SNAPSHOTTERS, TOOLS, type Snapshotter, type Tool } from '../plan/axes.js'
+import { SNAPSHOTTERS, TOOLS, VARIANTS, type Snapshotter, type Tool, type Variant } from '../plan/axes.js'
 import type { Cell } from '../plan/cell.js'
 import { outcomeSignature, type CellResult } from '../results/cell-result.js'
 import { codeSpan, escapeMarkdown } from './escape.js'
 import { NOT_PLANNED_SYMBOL, NOT_RUN_SYMBOL, STATUS_SYMBOLS, outcomeLabel } from './symbols.js'
 
-type Coordinates = Pick<Cell, 'image' | 'snapshotter' | 'tool'>
+type Coordinates = Pick<Cell, 'image' | 'snapshotter' | 'tool' | 'variant'>
+
+interface Row {
+  readonly image: string
+  readonly variant: Variant
+}
 
 interface Column {
   readonly snapshotter: Snapshotter
@@ -24,7 +29,8 @@ export function latestResults(results: readonly CellResult[]): CellResult[] {
 }
 
 /**
- * The pass/fail matrix as a Markdown table: one row per image (in plan order), one column per
+ * The pass/fail matrix as a Markdown table: one row per image and variant (images in plan order, the
+ * fixed variant right under the kubespray one, so the fix shows next to the failure), one column per
  * snapshotter × tool combination planned (in SNAPSHOTTERS then TOOLS order).
  *
  * A result for a cell the plan does not contain is shown anyway (its row or column is added) rather
@@ -38,6 +44,11 @@ export function renderMatrixTable(results: readonly CellResult[], planned: reado
   if (everyCell.length === 0) return '_No cells planned._'
 
   const images = [...new Set(everyCell.map(c => c.image))]
+  const rows: Row[] = images.flatMap(image =>
+    VARIANTS.filter(variant => everyCell.some(c => c.image === image && c.variant === variant)).map(
+      variant => ({ image, variant })
+    )
+  )
   const columns: Column[] = SNAPSHOTTERS.flatMap(snapshotter =>
     TOOLS.filter(tool => everyCell.some(c => c.snapshotter === snapshotter && c.tool === tool)).map(tool => ({
       snapshotter,
@@ -45,8 +56,8 @@ export function renderMatrixTable(results: readonly CellResult[], planned: reado
     }))
   )
 
-  const cellText = (image: string, column: Column): string => {
-    const k = key({ image, ...column })
+  const cellText = (row: Row, column: Column): string => {
+    const k = key({ ...row, ...column })
     const result = latest.get(k)
     if (result !== undefined) return outcomeLabel(result)
     return plannedKeys.has(k) ? NOT_RUN_SYMBOL : NOT_PLANNED_SYMBOL
@@ -54,12 +65,10 @@ export function renderMatrixTable(results: readonly CellResult[], planned: reado
 
   const header = `| image | ${columns.map(c => `${c.snapshotter}<br>${c.tool}`).join(' | ')} |`
   const separator = `| --- | ${columns.map(() => ':-:').join(' | ')} |`
-  const rows = images.map(
-    image =>
-      `| ${escapeMarkdown(image)}<br>${imageVersions(image, results)} | ` +
-      `${columns.map(c => cellText(image, c)).join(' | ')} |`
+  const lines = rows.map(
+    row => `| ${rowLabel(row, results)} | ` + `${columns.map(c => cellText(row, c)).join(' | ')} |`
   )
-  return [header, separator, ...rows].join('\n')
+  return [header, separator, ...lines].join('\n')
 }
 
 /**
@@ -84,6 +93,11 @@ export function renderLegend(results: readonly CellResult[]): string {
     ...strangers.map(id => `- **?** a signature this version does not know (${codeSpan(id)})`)
   ]
   return lines.length === 0 ? symbols : `${symbols}\n\n${lines.join('\n')}`
+}
+
+function rowLabel(row: Row, results: readonly CellResult[]): string {
+  const variant = row.variant === 'kubespray' ? '' : ` · ${row.variant}`
+  return `${escapeMarkdown(row.image)}${variant}<br>${imageVersions(row.image, results)}`
 }
 
 /**
@@ -113,5 +127,5 @@ function imageVersions(image: string, results: readonly CellResult[]): string {
 }
 
 function key(c: Coordinates): string {
-  return `${c.image}/${c.snapshotter}/${c.tool}`
+  return `${c.image}/${c.snapshotter}/${c.tool}/${c.variant}`
 }

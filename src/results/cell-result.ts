@@ -1,4 +1,4 @@
-import type { Snapshotter, Tool, Tier } from '../plan/axes.js'
+import type { Snapshotter, Tool, Tier, Variant } from '../plan/axes.js'
 
 /** Versions read inside the guest; a field is absent when the node never told us. */
 export interface NodeVersions {
@@ -41,6 +41,7 @@ export type CellResult = Outcome & {
   readonly image: string
   readonly snapshotter: Snapshotter
   readonly tool: Tool
+  readonly variant: Variant
   /** The tier whose outcome decided the status; null when no tier ran at all. */
   readonly tier: Tier | null
   readonly durationSeconds: number

@@ -1,4 +1,5 @@
 import { SNAPSHOTTERS, TIERS, TOOLS, isOneOf } from '../plan/axes.js'
+import { parseCellId } from '../plan/cell.js'
 import { GENERATOR } from '../version.js'
 import { CELL_STATUSES, type CellResult, type CellStatus, type TierOutcome } from './cell-result.js'
 
@@ -43,7 +44,10 @@ export function parseResultsDocument(value: unknown): ResultsDocument {
 /** Validates one cell result (a results.jsonl line or an element of results.json). */
 export function parseCellResult(value: unknown, at: string): CellResult {
   const c = object(value, at)
-  string(c.id, `${at}.id`)
+  const cell = parseCellId(string(c.id, `${at}.id`))
+  if (cell === undefined) {
+    throw new SchemaError(`${at}.id: expected image/snapshotter/tool/variant, found ${JSON.stringify(c.id)}`)
+  }
   string(c.image, `${at}.image`)
   oneOf(SNAPSHOTTERS, c.snapshotter, `${at}.snapshotter`)
   oneOf(TOOLS, c.tool, `${at}.tool`)
@@ -54,7 +58,8 @@ export function parseCellResult(value: unknown, at: string): CellResult {
   if (!Array.isArray(c.tiers)) throw new SchemaError(`${at}.tiers: expected an array`)
   c.tiers.forEach((t, i) => parseOutcome(object(t, `${at}.tiers[${i}]`), `${at}.tiers[${i}]`))
   parseOutcome(c, at)
-  return c as unknown as CellResult
+  // Results written before the variant axis existed have three-part ids: they were the kubespray variant.
+  return { ...c, id: cell.id, variant: cell.variant } as unknown as CellResult
 }
 
 function parseOutcome(o: Json, at: string): void {

@@ -131,6 +131,7 @@ async function runTier(opened: OpenResult, cell: Cell, tier: Tier, deps: RunCell
             cell.image,
             cell.snapshotter,
             cell.tool,
+            cell.variant,
             tier,
             `attempt-${attempt}`
           )
@@ -165,6 +166,7 @@ function buildResult(
     image: cell.image,
     snapshotter: cell.snapshotter,
     tool: cell.tool,
+    variant: cell.variant,
     ...decided.outcome,
     tier: decided.tier,
     durationSeconds: outcomes.reduce((s, o) => s + o.durationSeconds, 0),

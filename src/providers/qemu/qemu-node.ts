@@ -1,12 +1,15 @@
+import { existsSync, rmSync } from 'node:fs'
 import { cmd, type Command } from '../../exec/command.js'
-import { check, type CommandResult, type RunOptions } from '../../exec/executor.js'
+import { check, describeFailure, type CommandResult, type RunOptions } from '../../exec/executor.js'
 import type { HostContext } from '../../host/context.js'
 import type { NodeVersions } from '../../results/cell-result.js'
 import type { RootDisk } from '../../storage/disk-store.js'
-import type { Node } from '../provider.js'
+import type { Forward, Node } from '../provider.js'
 import { FACTS, RESET, parseFacts } from './guest-scripts.js'
-import { scpFromCommand, scpToCommand, sshCommand, type SshTarget } from './ssh.js'
+import { scpFromCommand, scpToCommand, sshCommand, sshForwardCommand, type SshTarget } from './ssh.js'
 import type { VmProcess } from './vm-process.js'
+
+const FORWARD_READY_MS = 15_000
 
 /** A qemu VM reached over ssh on its forwarded 127.0.0.1 port. */
 export interface BootTimings {
@@ -50,6 +53,34 @@ export class QemuNode implements Node {
 
   async kernelLog(): Promise<string> {
     return (await check(this.ctx.exec, sshCommand(this.ssh, cmd('dmesg')))).stdout
+  }
+
+  async forwardUnixSocket(remotePath: string, localPath: string, signal: AbortSignal): Promise<Forward> {
+    rmSync(localPath, { force: true })
+    // Stopped by the caller's signal, or by us when it never comes up.
+    const stop = new AbortController()
+    const running = this.ctx.exec.run(sshForwardCommand(this.ssh, localPath, remotePath), {
+      signal: AbortSignal.any([signal, stop.signal])
+    })
+    let ended: CommandResult | undefined
+    void running.then(r => (ended = r))
+    const deadline = Date.now() + FORWARD_READY_MS
+    while (!existsSync(localPath)) {
+      if (ended !== undefined) {
+        throw new Error(`forwarding ${remotePath} from ${this.name}: ${describeFailure(ended)}`)
+      }
+      if (Date.now() > deadline || signal.aborted) {
+        stop.abort()
+        await running
+        throw new Error(
+          `forwarding ${remotePath} from ${this.name}: no socket after ${FORWARD_READY_MS / 1000}s`
+        )
+      }
+      await new Promise(r => setTimeout(r, 100))
+    }
+    return {
+      closed: running.then(() => rmSync(localPath, { force: true }))
+    }
   }
 
   async facts(): Promise<NodeVersions> {

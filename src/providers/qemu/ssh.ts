@@ -47,6 +47,27 @@ export function sshCommand(
   )
 }
 
+/**
+ * Forwards a local unix socket to one on the guest until killed; fails at once when the local socket
+ * cannot be bound, instead of running without the forward.
+ */
+export function sshForwardCommand(target: SshTarget, localPath: string, remotePath: string): Command {
+  return cmd(
+    'ssh',
+    ...options(target, 10),
+    '-N',
+    '-o',
+    'ExitOnForwardFailure=yes',
+    '-o',
+    'StreamLocalBindUnlink=yes',
+    '-L',
+    `${localPath}:${remotePath}`,
+    '-p',
+    String(target.port),
+    'root@127.0.0.1'
+  )
+}
+
 export function scpToCommand(target: SshTarget, local: string, remote: string): Command {
   return scp(target, local, `root@127.0.0.1:${remote}`)
 }

@@ -1,0 +1,450 @@
+import { randomBytes } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Evidence } from '../../diagnose/classify.js'
+import { cmd, shellQuote, type Command } from '../../exec/command.js'
+import type { CommandResult } from '../../exec/executor.js'
+import { SNAPSHOTTERS, type Snapshotter } from '../../plan/axes.js'
+import type { Cell } from '../../plan/cell.js'
+import type { NodeVersions } from '../../results/cell-result.js'
+import type { Node } from '../../providers/provider.js'
+import type { Attempt, AttemptContext, Verdict } from '../scenario.js'
+import { CONTAINER_SCRIPT, containerOutput, failedChecks } from './container-check.js'
+import { CriClient, CriError, type ContainerStatus, type PodSandboxConfig } from './cri-client.js'
+import type { CriProtos } from './cri-api.js'
+import { pullCommand, toolSnapshotter, versionCommand } from './image-tools.js'
+import { renderNodeFiles, type ContainerdSeries } from './node-config.js'
+
+/** What every cell on one node shares: set up once per image by the probe scenario. */
+export interface ProbeNode {
+  readonly node: Node
+  readonly facts: NodeVersions
+  readonly containerd: ContainerdSeries
+  /** Host path of a unix socket forwarded to the node's containerd socket. */
+  readonly criSocket: string
+  readonly criProtos: CriProtos
+  readonly probeImage: ProbeImage
+  readonly sandboxImage: string
+  readonly registry: string
+  /** How the crictl cells pull: the real crictl, or the CRI client with the reason crictl is not used. */
+  readonly crictl: { readonly kind: 'crictl' } | { readonly kind: 'cri-client'; readonly reason: string }
+}
+
+export interface ProbeImage {
+  readonly reference: string
+  /** containerd's name for the image's top snapshot: where a snapshotter holds the unpacked image. */
+  readonly topChainId: string
+}
+
+const CONTAINERD_READY_S = 60
+const PULL_TIMEOUT_MS = 5 * 60_000
+const CRI_TIMEOUT_MS = 3 * 60_000
+const CONTAINER_EXIT_MS = 90_000
+const LOG_DIR = '/var/log/zjm-pods'
+
+/**
+ * One probe cell: containerd reset and configured as kubespray renders it for the cell, the test image
+ * pulled with the cell's tool as kubespray invokes it, a container run from it through the CRI as
+ * kubelet would, and inside it a lower-layer file renamed. A `fail` is the node failing; an `error` is
+ * the probe itself failing (registry, containerd start, ssh).
+ */
+export async function runProbeCell(env: ProbeNode, cell: Cell, ctx: AttemptContext): Promise<Attempt> {
+  const trace = new Trace(ctx.logDir)
+  const versions: NodeVersions = { ...env.facts }
+  const finish = async (verdict: Verdict, tool?: string): Promise<Attempt> => {
+    const logs = await trace.collect(env.node, ctx.signal)
+    return { verdict, versions: tool === undefined ? versions : { ...versions, tool }, logs }
+  }
+
+  await env.node.reset()
+  const started = await trace.step('start containerd', env.node, startContainerdScript(env, cell), ctx.signal)
+  if (started.exitCode !== 0) {
+    return finish(harness('containerd did not start with the rendered config', started))
+  }
+  trace.since = parseSince(started.stdout)
+
+  const tool = await toolVersion(env, cell, ctx.signal)
+  const pulled = await pull(env, cell, trace, ctx.signal)
+  if (pulled.kind !== 'ok') return finish(pulled.verdict, tool)
+
+  const unpacked = await unpackedSnapshotters(env, trace, ctx.signal)
+  const mismatch = mismatchLine(cell, env.probeImage.reference, unpacked)
+
+  const ran = await runThroughCri(env, cell, trace, ctx.signal)
+  if (ran.kind !== 'ok') return finish(ran.verdict, tool)
+  if (mismatch !== undefined) {
+    return finish(
+      {
+        kind: 'fail',
+        message: `${mismatch}: the image tool and kubelet use different snapshotters (the container itself ran)`,
+        evidence: [{ source: 'snapshots', text: mismatch }]
+      },
+      tool
+    )
+  }
+  return finish({ kind: 'pass' }, tool)
+}
+
+type StepResult = { kind: 'ok' } | { kind: 'failed'; verdict: Verdict }
+
+/** Writes the cell's configuration, starts containerd and waits until it answers. */
+function startContainerdScript(env: ProbeNode, cell: Cell): string {
+  const files = renderNodeFiles({
+    containerd: env.containerd,
+    snapshotter: cell.snapshotter,
+    variant: cell.variant,
+    registry: env.registry,
+    sandboxImage: env.sandboxImage
+  })
+  const writes = files.map(
+    f => `mkdir -p ${shellQuote(dirOf(f.path))}\ncat > ${shellQuote(f.path)} <<'ZJM_EOF'\n${f.content}ZJM_EOF`
+  )
+  return [
+    'set -eu',
+    `rm -rf /etc/containerd/certs.d /etc/nerdctl ${LOG_DIR}`,
+    ...writes,
+    'echo "since_uptime=$(cut -d" " -f1 /proc/uptime)"',
+    'echo "since_epoch=$(date +%s)"',
+    'systemctl start containerd.service',
+    `i=0; until ctr version >/dev/null 2>&1; do i=$((i+1)); [ $i -lt ${CONTAINERD_READY_S * 2} ] || { journalctl -u containerd -n 40 --no-pager >&2; exit 1; }; sleep 0.5; done`
+  ].join('\n')
+}
+
+async function toolVersion(env: ProbeNode, cell: Cell, signal: AbortSignal): Promise<string> {
+  if (cell.tool === 'crictl' && env.crictl.kind === 'cri-client') {
+    return `zjm CRI client (CRI API ${env.criProtos.version}); crictl not used: ${env.crictl.reason}`
+  }
+  const r = await env.node.exec(versionCommand(cell.tool), { signal, timeoutMs: 30_000 })
+  return r.exitCode === 0 ? r.stdout.trim().split('\n')[0]! : `${cell.tool} (version unknown)`
+}
+
+/** The pull, by the cell's tool; for crictl without crictl, the same CRI PullImage call crictl makes. */
+async function pull(env: ProbeNode, cell: Cell, trace: Trace, signal: AbortSignal): Promise<StepResult> {
+  const reference = env.probeImage.reference
+  if (cell.tool === 'crictl' && env.crictl.kind === 'cri-client') {
+    const client = await connect(env, trace)
+    if (client.kind === 'failed') return client
+    try {
+      const ref = await client.cri.pullImage(reference, PULL_TIMEOUT_MS)
+      trace.note('pull', `CRI PullImage ${reference} → ${ref}`)
+      return { kind: 'ok' }
+    } catch (e) {
+      trace.note('pull', `CRI PullImage ${reference}: ${(e as Error).message}`)
+      return { kind: 'failed', verdict: pullFailure(cell, (e as Error).message) }
+    } finally {
+      client.cri.close()
+    }
+  }
+  const command = pullCommand(cell, reference)
+  const r = await trace.run('pull', env.node, command, signal, PULL_TIMEOUT_MS)
+  if (r.exitCode === 0) return { kind: 'ok' }
+  const kernel = await trace.kernelLines(env.node, signal)
+  return { kind: 'failed', verdict: pullFailure(cell, `${r.stdout}\n${r.stderr}`, r, kernel) }
+}
+
+/** A pull that could not reach the probe's own registry is the probe's failure, not the node's. */
+const REGISTRY_UNREACHABLE =
+  /server gave HTTP response to HTTPS client|connect: connection refused|no such host|i\/o timeout/
+
+function pullFailure(cell: Cell, output: string, result?: CommandResult, kernel = ''): Verdict {
+  const evidence: Evidence[] = [
+    { source: 'pull', text: output },
+    { source: 'kernel', text: kernel }
+  ]
+  const what = result === undefined ? 'the CRI pull' : `${cell.tool} pull`
+  const last = lastMeaningfulLine(output)
+  if (REGISTRY_UNREACHABLE.test(output)) {
+    return { kind: 'error', message: `${what} could not reach the test registry: ${last}`, evidence }
+  }
+  return { kind: 'fail', message: `${what} failed: ${last}`, evidence }
+}
+
+/** Which snapshotters hold the image's top snapshot after the pull. */
+async function unpackedSnapshotters(
+  env: ProbeNode,
+  trace: Trace,
+  signal: AbortSignal
+): Promise<Snapshotter[]> {
+  const script = SNAPSHOTTERS.map(
+    s =>
+      `ctr -n k8s.io snapshots --snapshotter ${s} info ${env.probeImage.topChainId} >/dev/null 2>&1 && echo unpacked=${s} || true`
+  ).join('\n')
+  const r = await trace.step('where the image was unpacked', env.node, script, signal)
+  return SNAPSHOTTERS.filter(s => r.stdout.split('\n').includes(`unpacked=${s}`))
+}
+
+/**
+ * The line the S2 signature matches, when the tool unpacked the image for another snapshotter than the
+ * CRI's (kubelet would unpack it again, or not find it).
+ */
+export function mismatchLine(
+  cell: Cell,
+  reference: string,
+  unpacked: readonly Snapshotter[]
+): string | undefined {
+  const used = toolSnapshotter(cell)
+  if (used === cell.snapshotter || !unpacked.includes(used) || unpacked.includes(cell.snapshotter)) {
+    return undefined
+  }
+  return `${cell.tool} pulled ${reference} unpacked for snapshotter ${used} but the CRI uses ${cell.snapshotter}`
+}
+
+type Connected = { kind: 'ok'; cri: CriClient } | { kind: 'failed'; verdict: Verdict }
+
+async function connect(env: ProbeNode, trace: Trace): Promise<Connected> {
+  try {
+    const cri = await CriClient.connect(env.criSocket, env.criProtos)
+    trace.note('cri', `connected, CRI API ${cri.apiVersion}`)
+    return { kind: 'ok', cri }
+  } catch (e) {
+    trace.note('cri', (e as Error).message)
+    return {
+      kind: 'failed',
+      verdict: { kind: 'error', message: (e as Error).message, evidence: [] }
+    }
+  }
+}
+
+/** What kubelet does for a pod with one container, then the container's verdict on the checks. */
+async function runThroughCri(
+  env: ProbeNode,
+  cell: Cell,
+  trace: Trace,
+  signal: AbortSignal
+): Promise<StepResult> {
+  const connected = await connect(env, trace)
+  if (connected.kind === 'failed') return connected
+  const cri = connected.cri
+  const uid = randomBytes(6).toString('hex')
+  const sandbox: PodSandboxConfig = {
+    metadata: { name: 'zjm-probe', uid, namespace: 'zjm', attempt: 0 },
+    log_directory: `${LOG_DIR}/${uid}`,
+    linux: { security_context: { namespace_options: { network: 'NODE' } } }
+  }
+  let sandboxId: string | undefined
+  try {
+    const step = async <T>(name: string, call: () => Promise<T>): Promise<T> => {
+      try {
+        const value = await call()
+        trace.note('cri', `${name}: ok`)
+        return value
+      } catch (e) {
+        trace.note('cri', `${name}: ${(e as Error).message}`)
+        throw e
+      }
+    }
+    sandboxId = await step('RunPodSandbox', () => cri.runPodSandbox(sandbox, CRI_TIMEOUT_MS))
+    const id = sandboxId
+    const containerId = await step('CreateContainer', () =>
+      cri.createContainer(
+        id,
+        {
+          metadata: { name: 'probe', attempt: 0 },
+          image: { image: env.probeImage.reference },
+          command: ['/bin/sh', '-c', CONTAINER_SCRIPT],
+          log_path: 'probe.log'
+        },
+        sandbox,
+        CRI_TIMEOUT_MS
+      )
+    )
+    await step('StartContainer', () => cri.startContainer(containerId, CRI_TIMEOUT_MS))
+    const status = await waitForExit(cri, containerId, signal)
+    trace.note('cri', `container ${status.state} exit ${status.exit_code} ${status.reason} ${status.message}`)
+    const log = await env.node.exec(cmd('cat', `${LOG_DIR}/${uid}/probe.log`), { signal })
+    const output = containerOutput(log.stdout)
+    trace.write('container.log', output)
+    const failed = failedChecks(output)
+    if (status.state !== 'CONTAINER_EXITED') {
+      return {
+        kind: 'failed',
+        verdict: {
+          kind: 'fail',
+          message: `the container did not exit within ${CONTAINER_EXIT_MS / 1000}s (${status.state})`,
+          evidence: [{ source: 'container', text: output }]
+        }
+      }
+    }
+    const first = failed[0]
+    if (first === undefined) return { kind: 'ok' }
+    return {
+      kind: 'failed',
+      verdict: {
+        kind: 'fail',
+        message: `in the container, ${first.what} failed: ${firstComplaint(output)}`,
+        evidence: [
+          { source: 'container', text: output },
+          { source: 'kernel', text: await trace.kernelLines(env.node, signal) }
+        ]
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof CriError)) throw e
+    // The CRI refusing to create or start the container is the node failing (overlayfs mount on 2.0).
+    return {
+      kind: 'failed',
+      verdict: {
+        kind: 'fail',
+        message: e.message,
+        evidence: [
+          { source: 'cri', text: e.message },
+          { source: 'kernel', text: await trace.kernelLines(env.node, signal) }
+        ]
+      }
+    }
+  } finally {
+    if (sandboxId !== undefined) {
+      const id = sandboxId
+      await cri.stopPodSandbox(id).catch((e: Error) => trace.note('cri', `StopPodSandbox: ${e.message}`))
+      await cri.removePodSandbox(id).catch((e: Error) => trace.note('cri', `RemovePodSandbox: ${e.message}`))
+    }
+    cri.close()
+  }
+}
+
+async function waitForExit(
+  cri: CriClient,
+  containerId: string,
+  signal: AbortSignal
+): Promise<ContainerStatus> {
+  const deadline = Date.now() + CONTAINER_EXIT_MS
+  for (;;) {
+    const status = await cri.containerStatus(containerId)
+    if (status.state === 'CONTAINER_EXITED' || Date.now() > deadline || signal.aborted) return status
+    await new Promise(r => setTimeout(r, 250))
+  }
+}
+
+function harness(what: string, r: CommandResult): Verdict {
+  return {
+    kind: 'error',
+    message: `${what}: ${lastMeaningfulLine(`${r.stdout}\n${r.stderr}`)}`,
+    evidence: [{ source: 'node', text: `${r.stdout}\n${r.stderr}` }]
+  }
+}
+
+/** The container's first line that is not one of our markers: what busybox said went wrong. */
+function firstComplaint(output: string): string {
+  return (
+    output
+      .split('\n')
+      .map(l => l.trim())
+      .find(l => l !== '' && !l.startsWith('ZJM-')) ?? '(no message)'
+  )
+}
+
+function lastMeaningfulLine(text: string): string {
+  const lines = text
+    .split('\n')
+    .map(l => l.trim())
+    .filter(l => l !== '')
+  return lines.at(-1) ?? '(no output)'
+}
+
+/** ctr draws progress bars even without a terminal; steps.log keeps the outcome, not the animation. */
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g
+const STEP_OUTPUT_LINES = 40
+
+function tail(text: string, lines: number): string {
+  const all = text.trimEnd().split('\n')
+  return all.length <= lines
+    ? all.join('\n')
+    : [`[… ${all.length - lines} earlier lines]`, ...all.slice(-lines)].join('\n')
+}
+
+function dirOf(path: string): string {
+  return path.slice(0, path.lastIndexOf('/')) || '/'
+}
+
+interface Since {
+  readonly uptime: number
+  readonly epoch: number
+}
+
+function parseSince(stdout: string): Since | undefined {
+  const uptime = /^since_uptime=([\d.]+)$/m.exec(stdout)?.[1]
+  const epoch = /^since_epoch=(\d+)$/m.exec(stdout)?.[1]
+  return uptime === undefined || epoch === undefined
+    ? undefined
+    : { uptime: Number(uptime), epoch: Number(epoch) }
+}
+
+/**
+ * The attempt's record: each step's command, output and time in `steps.log`, and at the end the
+ * containerd journal and the kernel log lines of this cell, written next to it.
+ */
+class Trace {
+  since: Since | undefined
+  private readonly lines: string[] = []
+  private readonly files: string[] = []
+
+  constructor(private readonly dir: string) {}
+
+  note(step: string, text: string): void {
+    this.lines.push(`[${new Date().toISOString()}] ${step}: ${text}`)
+  }
+
+  async step(name: string, node: Node, script: string, signal: AbortSignal): Promise<CommandResult> {
+    return this.run(name, node, { ...cmd('sh', '-s'), input: script }, signal, 5 * 60_000)
+  }
+
+  async run(
+    name: string,
+    node: Node,
+    command: Command,
+    signal: AbortSignal,
+    timeoutMs: number
+  ): Promise<CommandResult> {
+    const r = await node.exec(command, { signal, timeoutMs })
+    const shown = command.input === undefined ? [command.program, ...command.args].join(' ') : 'sh -s'
+    this.note(
+      name,
+      `$ ${shown} → exit ${r.exitCode ?? r.killedBy ?? 'none'} in ${(r.durationMs / 1000).toFixed(1)}s`
+    )
+    const output = tail(`${r.stdout}${r.stderr}`.replace(ANSI, ''), STEP_OUTPUT_LINES)
+    if (output !== '') this.lines.push(output.replace(/^/gm, '    '))
+    return r
+  }
+
+  write(name: string, text: string): void {
+    const path = join(this.dir, name)
+    writeFileSync(path, text.endsWith('\n') ? text : `${text}\n`)
+    this.files.push(path)
+  }
+
+  /** Kernel log lines printed since containerd was started for this cell. */
+  async kernelLines(node: Node, signal: AbortSignal): Promise<string> {
+    if (signal.aborted) return ''
+    const text = await node.kernelLog().catch((e: Error) => `(kernel log unavailable: ${e.message})`)
+    return linesSince(text, this.since?.uptime ?? 0)
+  }
+
+  /** Writes steps.log, containerd.log and kernel.log; returns every log path of the attempt. */
+  async collect(node: Node, signal: AbortSignal): Promise<string[]> {
+    if (!signal.aborted) {
+      this.write('kernel.log', await this.kernelLines(node, signal))
+      const since = this.since === undefined ? '-b' : `--since=@${this.since.epoch}`
+      const journal = await node.exec(
+        cmd('journalctl', '-u', 'containerd', since, '-o', 'short-precise', '--no-pager'),
+        { timeoutMs: 30_000 }
+      )
+      this.write('containerd.log', journal.stdout)
+    }
+    this.write('steps.log', this.lines.join('\n'))
+    return [...this.files]
+  }
+}
+
+/** Kernel log lines stamped at or after `uptime`; an unstamped line goes with the line before it. */
+export function linesSince(dmesg: string, uptime: number): string {
+  let keep = false
+  return dmesg
+    .split('\n')
+    .filter(line => {
+      const t = /^\[\s*([\d.]+)\]/.exec(line)?.[1]
+      if (t !== undefined) keep = Number(t) >= uptime
+      return keep
+    })
+    .join('\n')
+}
