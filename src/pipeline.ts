@@ -18,7 +18,9 @@ import { renderReport } from './report/report-markdown.js'
 import type { CellResult } from './results/cell-result.js'
 import { makeResultsDocument } from './results/results-document.js'
 import { RESULTS_JSON, RESULTS_JSONL, ResultsJournal, collectResults } from './results/results-store.js'
+import { imageConcurrency } from './run/concurrency.js'
 import { runCells } from './run/run-cells.js'
+import { DEFAULT_QEMU_OPTIONS } from './providers/qemu/qemu-provider.js'
 import type { Provider } from './providers/provider.js'
 import type { ScenarioFactory } from './scenarios/registry.js'
 
@@ -104,12 +106,31 @@ async function runMode(config: Config, deps: PipelineDeps, report: boolean): Pro
     provider: () =>
       (provider ??= prepareHost(config.runnerSetup, deps.host).then(() => makeProvider(config, deps.host)))
   })
+  const concurrency = imageConcurrency(
+    new Set(cells.map(c => c.image)).size,
+    config.tiers,
+    DEFAULT_QEMU_OPTIONS.memoryMb
+  )
+  if (concurrency.images > 1) {
+    deps.host.log.info(`Running ${concurrency.images} images at once (${concurrency.reason})`)
+  }
   let results: CellResult[]
   try {
-    results = await runCells(cells, { ...deps.host, scenarioFor, now: deps.now, config, journal })
+    results = await runCells(cells, {
+      ...deps.host,
+      scenarioFor,
+      now: deps.now,
+      config,
+      journal,
+      concurrency: concurrency.images
+    })
   } finally {
     // A provider that failed to come up has nothing to close; its cells already report why.
-    if (provider !== undefined) await provider.then(p => p.close(), () => undefined)
+    if (provider !== undefined)
+      await provider.then(
+        p => p.close(),
+        () => undefined
+      )
   }
   if (deps.host.signal.aborted)
     deps.host.log.warning(`Cancelled: reporting the ${results.length} cells that finished`)

@@ -3,7 +3,7 @@
  * `node dist/index.js` with INPUT_* variables and the runner's file commands, as the runner starts it.
  */
 import { spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { tempDir } from '../helpers.js'
@@ -18,12 +18,22 @@ beforeAll(() => {
 })
 
 function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync('node', [join(root, 'dist/cli/index.js'), ...args], {
+  const r = spawnSync(process.execPath, [join(root, 'dist/cli/index.js'), ...args], {
     cwd,
     encoding: 'utf8',
     env: { PATH: process.env.PATH, ...env }
   })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+/** Where `name` is on this host's PATH. */
+function which(name: string): string {
+  const found = (process.env.PATH ?? '')
+    .split(':')
+    .map(d => join(d, name))
+    .find(p => existsSync(p))
+  if (found === undefined) throw new Error(`${name} is not on PATH`)
+  return found
 }
 
 /** The runner's environment for one step: INPUT_* plus the file commands' files. */
@@ -65,9 +75,21 @@ describe('CLI', () => {
     const r = cli(['plan', '--images', 'debian-11,debian-13', '--exclude', '*/native/*'], dir)
     expect(r.status).toBe(0)
     const matrix = JSON.parse(r.stdout) as { include: { shard: string; name: string; cells: string }[] }
+    // 2 snapshotters × 3 tools × 2 variants per image.
     expect(matrix.include.map(j => [j.shard, j.name, j.cells.split(' ').length])).toEqual([
-      ['1/2', 'debian-11', 6],
-      ['2/2', 'debian-13', 6]
+      ['1/2', 'debian-11', 12],
+      ['2/2', 'debian-13', 12]
+    ])
+    const ids = matrix.include.flatMap(j => j.cells.split(' '))
+    expect(ids.filter(id => id.includes('/native/'))).toEqual([])
+    expect(ids.slice(0, 7)).toEqual([
+      'debian-11/overlayfs/nerdctl/kubespray',
+      'debian-11/overlayfs/crictl/kubespray',
+      'debian-11/overlayfs/ctr/kubespray',
+      'debian-11/zfs/nerdctl/kubespray',
+      'debian-11/zfs/crictl/kubespray',
+      'debian-11/zfs/ctr/kubespray',
+      'debian-11/overlayfs/nerdctl/fixed'
     ])
     expect(JSON.parse(readFileSync(join(dir, 'zfs-join-results/plan.json'), 'utf8'))).toEqual(matrix)
   })
@@ -127,19 +149,51 @@ describe('CLI', () => {
     )
   })
 
-  it('run on the default settings reports every cell skipped with its reason, never passed', () => {
+  it('run on the default settings, on a host without qemu, skips every cell with its reason and boots nothing', () => {
+    // The default tiers are lint and probe, and the probe boots VMs: a PATH with a shell and the few
+    // commands the run itself needs, and nothing of qemu or ssh, makes the probe tier unavailable on any
+    // host, so no VM can start here.
     const dir = tempDir()
-    const r = cli(['run'], dir, { TMPDIR: dir })
+    const bin = join(dir, 'bin')
+    mkdirSync(bin)
+    for (const tool of ['sh', 'uname', 'rm']) symlinkSync(which(tool), join(bin, tool))
+    const r = cli(['run'], dir, { TMPDIR: dir, HOME: dir, PATH: bin })
     expect(r.status).toBe(0)
     const results = JSON.parse(readFileSync(join(dir, 'zfs-join-results/results.json'), 'utf8')) as {
-      cells: { status: string; reason: string }[]
+      cells: { id: string; status: string; reason: string }[]
     }
-    expect(results.cells).toHaveLength(36)
+    // 4 images × 3 snapshotters × 3 tools × 2 variants.
+    expect(results.cells).toHaveLength(72)
     expect(results.cells.every(c => c.status === 'skipped' && c.reason.length > 0)).toBe(true)
+    expect(results.cells.map(c => c.id)).toContain('debian-12/zfs/nerdctl/kubespray')
+    // Images run concurrently: which cell finishes last is not fixed, the count and each cell's line are.
+    expect(r.stderr).toMatch(/^\[1\/144\] lint \S+ … skipped 0\.\ds \(the lint tier/m)
+    expect(r.stderr).toMatch(/^\[144\/144\] probe \S+ … skipped /m)
     expect(r.stderr).toMatch(
-      /^\[72\/72\] probe debian-13\/native\/ctr … skipped 0\.\ds \(the probe tier needs/m
+      /^\[\d+\/144\] probe debian-13\/native\/ctr\/fixed … skipped 0\.\ds \(qemu-system-x86_64 is not installed/m
     )
+    expect(r.stderr).not.toContain('warning:')
+    expect(r.stderr).not.toMatch(/\] \w+ \S+ … (pass|fail|error) /)
     expect(readdirSync(dir).filter(f => f.startsWith('zfs-join-matrix-'))).toEqual([])
+  })
+
+  it('run with --tiers lint skips every cell with the lint tier’s reason', () => {
+    const dir = tempDir()
+    const r = cli(['run', '--tiers', 'lint', '--images', 'debian-12', '--tools', 'ctr'], dir, { TMPDIR: dir })
+    expect(r.status).toBe(0)
+    const results = JSON.parse(readFileSync(join(dir, 'zfs-join-results/results.json'), 'utf8')) as {
+      cells: { id: string; status: string }[]
+    }
+    expect(results.cells.map(c => [c.id, c.status])).toEqual([
+      ['debian-12/overlayfs/ctr/kubespray', 'skipped'],
+      ['debian-12/zfs/ctr/kubespray', 'skipped'],
+      ['debian-12/native/ctr/kubespray', 'skipped'],
+      ['debian-12/overlayfs/ctr/fixed', 'skipped'],
+      ['debian-12/zfs/ctr/fixed', 'skipped'],
+      ['debian-12/native/ctr/fixed', 'skipped']
+    ])
+    expect(r.stderr).toMatch(/^\[6\/6\] lint debian-12\/native\/ctr\/fixed … skipped 0\.\ds \(the lint tier/m)
+    expect(r.stderr).not.toMatch(/\] probe /)
   })
 
   it('bad flags exit 2 with every problem and create nothing', () => {
@@ -170,11 +224,18 @@ describe('action (node dist/index.js as the runner starts it)', () => {
         {
           shard: '1/1',
           name: 'debian-12',
-          cells: 'debian-12/overlayfs/ctr debian-12/zfs/ctr debian-12/native/ctr'
+          cells: [
+            'debian-12/overlayfs/ctr/kubespray',
+            'debian-12/zfs/ctr/kubespray',
+            'debian-12/native/ctr/kubespray',
+            'debian-12/overlayfs/ctr/fixed',
+            'debian-12/zfs/ctr/fixed',
+            'debian-12/native/ctr/fixed'
+          ].join(' ')
         }
       ]
     })
-    expect(outputs.cells).toBe('3')
+    expect(outputs.cells).toBe('6')
     expect(r.stdout).toContain('::add-mask::ghs_secret123')
     expect(r.stdout.replace('::add-mask::ghs_secret123', '')).not.toContain('ghs_secret123')
     expect(fileCommands(join(dir, 'state'))['cleanup-ledger']).toContain(join(dir, 'runner-temp'))
@@ -199,15 +260,23 @@ describe('action (node dist/index.js as the runner starts it)', () => {
   it('run mode writes the job summary and outputs, and the post step sweeps what main left', () => {
     const dir = tempDir()
     mkdirSync(join(dir, 'runner-temp'))
-    const env = runnerEnv(dir, { images: 'debian-12', include: 'debian-12/zfs/*' })
+    // The lint tier only: the probe tier would boot a VM.
+    const env = runnerEnv(dir, { images: 'debian-12', include: 'debian-12/zfs/*', tiers: 'lint' })
     const r = action('dist/index.js', env, dir)
     expect(r.status).toBe(0)
-    expect(r.stdout).toContain('::group::[1/6] lint debian-12/zfs/nerdctl')
+    expect(r.stdout).toContain('::group::[1/6] lint debian-12/zfs/nerdctl/kubespray')
+    expect(r.stdout).toContain('::group::[6/6] lint debian-12/zfs/ctr/fixed')
+    expect(r.stdout).not.toContain('] probe ')
     expect(readFileSync(join(dir, 'summary'), 'utf8')).toContain(
       '| debian-12<br>kernel 6.1 · OpenZFS 2.1 (expected; not booted) |'
     )
     const outputs = fileCommands(join(dir, 'output'))
-    expect([outputs.skipped, outputs.passed, outputs.conclusion]).toEqual(['3', '0', 'success'])
+    expect([outputs.cells, outputs.skipped, outputs.passed, outputs.conclusion]).toEqual([
+      '6',
+      '6',
+      '0',
+      'success'
+    ])
     expect(existsSync(outputs['results-json']!)).toBe(true)
     expect(readdirSync(join(dir, 'runner-temp'))).toEqual([])
 

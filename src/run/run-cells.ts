@@ -21,6 +21,11 @@ export interface RunCellsDeps {
   readonly signal: AbortSignal
   readonly workDir: string
   readonly now?: () => Date
+  /**
+   * How many images run at once (default 1). Above 1 the per-cell log groups are left out: Actions
+   * cannot show interleaved groups, so lines print plainly, each cell still ends with its progress line.
+   */
+  readonly concurrency?: number
 }
 
 /**
@@ -35,7 +40,11 @@ export async function runCells(cells: readonly Cell[], deps: RunCellsDeps): Prom
   const results = new Map<string, CellResult>()
   let done = 0
 
-  for (const [imageName, imageCells] of groupByImage(cells)) {
+  const concurrency = Math.max(1, deps.concurrency ?? 1)
+  const group = <T>(title: string, body: () => Promise<T>): Promise<T> =>
+    concurrency === 1 ? log.group(title, body) : body()
+
+  const runImage = async ([imageName, imageCells]: [string, Cell[]]): Promise<void> => {
     const image = findImage(imageName)
     if (image === undefined) throw new Error(`image ${imageName} is not in the catalogue`)
     for (const tier of config.tiers) {
@@ -52,9 +61,9 @@ export async function runCells(cells: readonly Cell[], deps: RunCellsDeps): Prom
       try {
         for (const cell of imageCells) {
           if (signal.aborted) break
-          done++
+          const index = ++done
           const started = Date.now()
-          const tierOutcome = await log.group(`[${done}/${total}] ${tier} ${cell.id}`, async () => {
+          const tierOutcome = await group(`[${index}/${total}] ${tier} ${cell.id}`, async () => {
             const run = await runTier(opened, cell, tier, deps)
             const durationSeconds = (Date.now() - started) / 1000
             return {
@@ -62,7 +71,7 @@ export async function runCells(cells: readonly Cell[], deps: RunCellsDeps): Prom
               outcome: { ...run.outcome, tier, attempts: run.attempts, durationSeconds } as TierOutcome
             }
           })
-          log.info(formatProgress(done, total, tier, cell, tierOutcome.outcome))
+          log.info(formatProgress(index, total, tier, cell, tierOutcome.outcome))
           const cellOutcomes = [...(outcomes.get(cell.id) ?? []), tierOutcome.outcome]
           outcomes.set(cell.id, cellOutcomes)
           const previous = results.get(cell.id)
@@ -79,7 +88,21 @@ export async function runCells(cells: readonly Cell[], deps: RunCellsDeps): Prom
       }
     }
   }
+  await inParallel([...groupByImage(cells)], concurrency, runImage)
   return cells.flatMap(c => results.get(c.id) ?? [])
+}
+
+/** Runs `work` over the items, at most `limit` at a time, in order of the items. */
+async function inParallel<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>
+): Promise<void> {
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++]!)
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
 }
 
 type OpenResult =

@@ -26,13 +26,28 @@ export const CONTAINER_CHECKS: readonly ContainerCheck[] = [
   { marker: 'ZJM-WRITE-OK', what: 'writing a new file' }
 ]
 
-/** The container's output without the CRI log prefix (`<time> stdout F `). */
+/**
+ * The container's output without the CRI log prefix (`<time> stdout F `). A long line comes as `P`
+ * (partial) pieces ended by an `F` piece; the pieces are joined back into one line.
+ */
 export function containerOutput(criLog: string): string {
-  return criLog
-    .split('\n')
-    .filter(line => line !== '')
-    .map(line => /^\S+ (?:stdout|stderr) [FP] (.*)$/.exec(line)?.[1] ?? line)
-    .join('\n')
+  const lines: string[] = []
+  let partial = ''
+  for (const raw of criLog.split('\n')) {
+    if (raw === '') continue
+    const m = /^\S+ (?:stdout|stderr) ([FP]) (.*)$/.exec(raw)
+    if (m === null) {
+      lines.push(partial + raw)
+      partial = ''
+    } else if (m[1] === 'P') {
+      partial += m[2]
+    } else {
+      lines.push(partial + m[2])
+      partial = ''
+    }
+  }
+  if (partial !== '') lines.push(partial)
+  return lines.join('\n')
 }
 
 /** The checks whose marker is missing from the output. */

@@ -42,7 +42,11 @@ export async function obtainCriProtos(
   ctx: HostContext
 ): Promise<CriProtoAvailability> {
   const dir = join(cacheDir, 'cri-api')
-  if (existsSync(join(dir, VERSION_FILE))) return { kind: 'ready', protos: protosIn(dir) }
+  if (['runtime-v1.proto', 'runtime-v1alpha2.proto', VERSION_FILE].every(f => existsSync(join(dir, f)))) {
+    return { kind: 'ready', protos: protosIn(dir) }
+  }
+  // A cache dir missing a file is from an interrupted or older run: fetch again.
+  rmSync(dir, { recursive: true, force: true })
   const partial = join(cacheDir, `cri-api.partial-${process.pid}`)
   try {
     rmSync(partial, { recursive: true, force: true })

@@ -21,12 +21,13 @@ export class CriClient {
   static async connect(socketPath: string, protos: CriProtos): Promise<CriClient> {
     let last: Error | undefined
     for (const version of ['v1', 'v1alpha2'] as const) {
-      const client = CriClient.create(socketPath, protos, version)
+      let client: CriClient | undefined
       try {
+        client = CriClient.create(socketPath, protos, version)
         await client.version()
         return client
       } catch (e) {
-        client.close()
+        client?.close()
         last = e as Error
         if (grpcCode(e) !== grpc.status.UNIMPLEMENTED) break
       }

@@ -71,7 +71,7 @@ export async function runProbeCell(env: ProbeNode, cell: Cell, ctx: AttemptConte
   const mismatch = mismatchLine(cell, env.probeImage.reference, unpacked)
 
   const ran = await runThroughCri(env, cell, trace, ctx.signal)
-  if (ran.kind !== 'ok') return finish(ran.verdict, tool)
+  if (ran.kind !== 'ok') return finish(withMismatch(ran.verdict, mismatch), tool)
   if (mismatch !== undefined) {
     return finish(
       {
@@ -86,6 +86,15 @@ export async function runProbeCell(env: ProbeNode, cell: Cell, ctx: AttemptConte
 }
 
 type StepResult = { kind: 'ok' } | { kind: 'failed'; verdict: Verdict }
+
+/**
+ * A failed run keeps the mismatch as evidence: the CRI unpacking again into its own snapshotter can be
+ * what failed. The Z signatures come first in the catalogue, so they still win when they match.
+ */
+function withMismatch(verdict: Verdict, mismatch: string | undefined): Verdict {
+  if (mismatch === undefined || (verdict.kind !== 'fail' && verdict.kind !== 'error')) return verdict
+  return { ...verdict, evidence: [...verdict.evidence, { source: 'snapshots', text: mismatch }] }
+}
 
 /** Writes the cell's configuration, starts containerd and waits until it answers. */
 function startContainerdScript(env: ProbeNode, cell: Cell): string {
@@ -130,7 +139,8 @@ async function pull(env: ProbeNode, cell: Cell, trace: Trace, signal: AbortSigna
       return { kind: 'ok' }
     } catch (e) {
       trace.note('pull', `CRI PullImage ${reference}: ${(e as Error).message}`)
-      return { kind: 'failed', verdict: pullFailure(cell, (e as Error).message) }
+      const kernel = await trace.kernelLines(env.node, signal)
+      return { kind: 'failed', verdict: pullFailure(cell, (e as Error).message, undefined, kernel) }
     } finally {
       client.cri.close()
     }
