@@ -84,7 +84,8 @@ export class QemuProvider implements Provider {
 
   private identity(): Promise<string> {
     this.key ??= (async () => {
-      const dir = join(this.ctx.workDir, 'ssh')
+      // Per provider: several runs may share one host work dir (the bench does).
+      const dir = join(this.ctx.workDir, `ssh-${this.runId}`)
       mkdirSync(dir, { recursive: true, mode: 0o700 })
       await check(this.ctx.exec, keygenCommand(dir))
       return join(dir, 'id_ed25519')
