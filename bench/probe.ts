@@ -108,13 +108,14 @@ async function measure(
     { cwd: process.cwd() }
   )
   let boots = 0
-  const base = naive ? bootPerCell(makeScenarios) : makeScenarios
+  // Counted inside the naive wrapper, so each cell's own VM counts.
+  const counted = counting(makeScenarios, () => boots++)
   const started = Date.now()
   log.info(`bench: ${name}${naive ? ' (a fresh VM per cell)' : ''}`)
   await runPipeline(config, {
     host,
     outputs: { set: () => undefined, summary: () => Promise.resolve() },
-    scenarios: counting(base, () => boots++)
+    scenarios: naive ? bootPerCell(counted) : counted
   })
   const seconds = (Date.now() - started) / 1000
   const cells = (JSON.parse(readFileSync(join(outputDir, 'results.json'), 'utf8')) as { cells: CellResult[] })
