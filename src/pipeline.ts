@@ -2,9 +2,8 @@ import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from './inputs/config.js'
 import type { HostContext } from './host/context.js'
-import { prepareHost } from './host/prepare-host.js'
 import { checkImages } from './images/check-images.js'
-import { makeProvider } from './providers/make-provider.js'
+import { provisionProvider } from './providers/make-provider.js'
 import { escapeMarkdown } from './report/escape.js'
 import { parseCellId, type Cell } from './plan/cell.js'
 import { planCells } from './plan/plan.js'
@@ -64,8 +63,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
 }
 
 async function imagesMode(config: Config, deps: PipelineDeps): Promise<PipelineResult> {
-  await prepareHost(config.runnerSetup, deps.host)
-  const provider = makeProvider(config, deps.host)
+  const provider = await provisionProvider(config, deps.host)
   try {
     const lines = await checkImages(config, provider, deps.host)
     await deps.outputs.summary(`## Node images\n\n${lines.map(l => `- ${escapeMarkdown(l)}`).join('\n')}\n`)
@@ -103,8 +101,7 @@ async function runMode(config: Config, deps: PipelineDeps, report: boolean): Pro
   const scenarioFor = deps.scenarios({
     config,
     host: deps.host,
-    provider: () =>
-      (provider ??= prepareHost(config.runnerSetup, deps.host).then(() => makeProvider(config, deps.host)))
+    provider: () => (provider ??= provisionProvider(config, deps.host))
   })
   const concurrency = imageConcurrency(
     new Set(cells.map(c => c.image)).size,

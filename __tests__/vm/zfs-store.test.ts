@@ -9,7 +9,8 @@ import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { CleanupLedger } from '../../src/cleanup/ledger.js'
 import { cmd } from '../../src/exec/command.js'
-import { processExecutor, type Executor } from '../../src/exec/executor.js'
+import { processExecutor } from '../../src/exec/executor.js'
+import { nodeExecutor } from '../../src/providers/provider.js'
 import { findImage } from '../../src/images/catalogue.js'
 import type { ImageArtifacts } from '../../src/images/manifest.js'
 import { DEFAULT_QEMU_OPTIONS, QemuProvider } from '../../src/providers/qemu/qemu-provider.js'
@@ -35,7 +36,7 @@ describeVm('ZfsStore against real OpenZFS', () => {
           name: 'zfs-host',
           logDir: join(hostDir, 'logs')
         })
-        const guest: Executor = { run: (c, o) => node.exec(c, o) }
+        const guest = nodeExecutor(node)
         const sh = async (script: string) => {
           const r = await guest.run({ ...cmd('sh', '-s'), input: script })
           if (r.exitCode !== 0) throw new Error(r.stderr)

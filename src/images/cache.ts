@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { HostContext } from '../host/context.js'
+import { fillDir } from '../host/fill-dir.js'
 import { AptIndex } from './apt-index.js'
 import { buildImage } from './builder.js'
 import type { ImageSpec } from './catalogue.js'
@@ -89,31 +90,29 @@ export async function ensureImage(
     `${image.name}: building image ${key} from ${options.mirror} (${image.suite}; takes several minutes)`
   )
   // Built beside its final place and renamed when complete, so a killed build never looks cached.
-  const partial = `${dir}.partial-${process.pid}`
-  rmSync(partial, { recursive: true, force: true })
-  ctx.ledger.add({ kind: 'dir', path: partial })
-  try {
-    const manifest = await buildImage(
-      {
-        image,
-        recipe,
-        mirror: options.mirror,
-        key,
-        outDir: partial,
-        debCache: join(options.dir, `debs-${image.suite}`)
-      },
-      ctx
-    )
-    writeFileSync(join(partial, 'versions.json'), `${JSON.stringify(versions, null, 2)}\n`)
-    renameSync(partial, dir)
-    ctx.log.info(
-      `${image.name}: built in ${manifest.buildSeconds}s: kernel ${manifest.kernel}, OpenZFS ${manifest.openzfs}`
-    )
-    await options.remote?.save(dir, remoteCacheKey(dirName))
-  } finally {
-    rmSync(partial, { recursive: true, force: true })
-    ctx.ledger.remove({ kind: 'dir', path: partial })
-  }
+  const manifest = await fillDir(
+    dir,
+    async partial => {
+      const built = await buildImage(
+        {
+          image,
+          recipe,
+          mirror: options.mirror,
+          key,
+          outDir: partial,
+          debCache: join(options.dir, `debs-${image.suite}`)
+        },
+        ctx
+      )
+      writeFileSync(join(partial, 'versions.json'), `${JSON.stringify(versions, null, 2)}\n`)
+      return built
+    },
+    ctx.ledger
+  )
+  ctx.log.info(
+    `${image.name}: built in ${manifest.buildSeconds}s: kernel ${manifest.kernel}, OpenZFS ${manifest.openzfs}`
+  )
+  await options.remote?.save(dir, remoteCacheKey(dirName))
   return readArtifacts(dir)
 }
 

@@ -1,5 +1,6 @@
 import type { Config } from '../inputs/config.js'
 import type { HostContext } from '../host/context.js'
+import { prepareHost } from '../host/prepare-host.js'
 import { actionsImageCache } from '../images/remote-cache.js'
 import { DEFAULT_QEMU_OPTIONS, QemuProvider } from './qemu/qemu-provider.js'
 
@@ -8,4 +9,10 @@ export function makeProvider(config: Config, host: HostContext): QemuProvider {
   // On runners, images also go to and come from GitHub's cache service; elsewhere `remote` is undefined.
   const images = { dir: config.imageCache, mirror: config.mirror, remote: actionsImageCache(host.log) }
   return new QemuProvider({ ...DEFAULT_QEMU_OPTIONS, images }, host)
+}
+
+/** Applies `runner-setup`, then makes the provider: every mode that boots VMs comes through here. */
+export async function provisionProvider(config: Config, host: HostContext): Promise<QemuProvider> {
+  await prepareHost(config.runnerSetup, host)
+  return makeProvider(config, host)
 }

@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { cmd } from '../../exec/command.js'
 import { check } from '../../exec/executor.js'
 import type { HostContext } from '../../host/context.js'
 import { AptIndex } from '../../images/apt-index.js'
 import { DEBIAN_KEYRING } from '../../images/cache.js'
+import { fillDir } from '../../host/fill-dir.js'
 
 /**
  * The CRI's protobuf definition, from Debian's own package of kubernetes' cri-api (trixie, architecture
@@ -47,51 +48,48 @@ export async function obtainCriProtos(
   }
   // A cache dir missing a file is from an interrupted or older run: fetch again.
   rmSync(dir, { recursive: true, force: true })
-  const partial = join(cacheDir, `cri-api.partial-${process.pid}`)
   try {
-    rmSync(partial, { recursive: true, force: true })
-    mkdirSync(partial, { recursive: true })
-    const index = new AptIndex(
-      join(partial, 'apt'),
-      [`deb ${mirror} ${CRI_API_PACKAGE.suite} main`],
-      DEBIAN_KEYRING
+    await fillDir(
+      dir,
+      async partial => {
+        mkdirSync(partial, { recursive: true })
+        const index = new AptIndex(
+          join(partial, 'apt'),
+          [`deb ${mirror} ${CRI_API_PACKAGE.suite} main`],
+          DEBIAN_KEYRING
+        )
+        index.prepare()
+        await check(ctx.exec, index.updateCommand(), { signal: ctx.signal, timeoutMs: 5 * 60_000 })
+        await check(ctx.exec, index.downloadCommand(CRI_API_PACKAGE.name, partial), {
+          signal: ctx.signal,
+          timeoutMs: 5 * 60_000
+        })
+        const deb = readdirSync(partial).find(f => f.endsWith('.deb'))
+        if (deb === undefined) throw new Error('apt-get download wrote no .deb')
+        const version = deb.split('_')[1] ?? 'unknown'
+        const extracted = await check(
+          ctx.exec,
+          cmd(
+            'sh',
+            '-c',
+            'dpkg-deb --fsys-tarfile "$1" | tar -xO "$2"',
+            'sh',
+            join(partial, deb),
+            CRI_API_PACKAGE.member
+          )
+        )
+        writeProtos(partial, extracted.stdout, version)
+        rmSync(join(partial, 'apt'), { recursive: true, force: true })
+        rmSync(join(partial, deb), { force: true })
+      },
+      ctx.ledger
     )
-    index.prepare()
-    await check(ctx.exec, index.updateCommand(), { signal: ctx.signal, timeoutMs: 5 * 60_000 })
-    await check(ctx.exec, index.downloadCommand(CRI_API_PACKAGE.name, partial), {
-      signal: ctx.signal,
-      timeoutMs: 5 * 60_000
-    })
-    const deb = readdirSync(partial).find(f => f.endsWith('.deb'))
-    if (deb === undefined) throw new Error('apt-get download wrote no .deb')
-    const version = deb.split('_')[1] ?? 'unknown'
-    const extracted = await check(
-      ctx.exec,
-      cmd(
-        'sh',
-        '-c',
-        'dpkg-deb --fsys-tarfile "$1" | tar -xO "$2"',
-        'sh',
-        join(partial, deb),
-        CRI_API_PACKAGE.member
-      )
-    )
-    writeProtos(partial, extracted.stdout, version)
-    rmSync(join(partial, 'apt'), { recursive: true, force: true })
-    rmSync(join(partial, deb), { force: true })
-    try {
-      renameSync(partial, dir)
-    } catch {
-      // Another run filled the cache first; theirs is as good.
-    }
     return { kind: 'ready', protos: protosIn(dir) }
   } catch (e) {
     return {
       kind: 'unavailable',
       reason: `the CRI API definition (Debian package ${CRI_API_PACKAGE.name} from ${mirror} ${CRI_API_PACKAGE.suite}) could not be fetched: ${(e as Error).message}`
     }
-  } finally {
-    rmSync(partial, { recursive: true, force: true })
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, posix } from 'node:path'
 import type { Evidence } from '../../diagnose/classify.js'
 import { cmd, shellQuote, type Command } from '../../exec/command.js'
 import type { CommandResult } from '../../exec/executor.js'
@@ -64,25 +64,39 @@ export async function runProbeCell(env: ProbeNode, cell: Cell, ctx: AttemptConte
   trace.since = parseSince(started.stdout)
 
   const tool = await toolVersion(env, cell, ctx.signal)
-  const pulled = await pull(env, cell, trace, ctx.signal)
-  if (pulled.kind !== 'ok') return finish(pulled.verdict, tool)
+  // One connection serves the whole cell: the crictl stand-in's pull and kubelet's pod and container.
+  const connected = await connect(env, trace)
+  if (connected.kind === 'failed') return finish(connected.verdict, tool)
+  try {
+    return await finish(await pullAndRun(env, cell, connected.cri, trace, ctx.signal), tool)
+  } finally {
+    connected.cri.close()
+  }
+}
 
-  const unpacked = await unpackedSnapshotters(env, trace, ctx.signal)
+async function pullAndRun(
+  env: ProbeNode,
+  cell: Cell,
+  cri: CriClient,
+  trace: Trace,
+  signal: AbortSignal
+): Promise<Verdict> {
+  const pulled = await pull(env, cell, cri, trace, signal)
+  if (pulled.kind !== 'ok') return pulled.verdict
+
+  const unpacked = await unpackedSnapshotters(env, trace, signal)
   const mismatch = mismatchLine(cell, env.probeImage.reference, unpacked)
 
-  const ran = await runThroughCri(env, cell, trace, ctx.signal)
-  if (ran.kind !== 'ok') return finish(withMismatch(ran.verdict, mismatch), tool)
+  const ran = await runThroughCri(env, cri, trace, signal)
+  if (ran.kind !== 'ok') return withMismatch(ran.verdict, mismatch)
   if (mismatch !== undefined) {
-    return finish(
-      {
-        kind: 'fail',
-        message: `${mismatch}: the image tool and kubelet use different snapshotters (the container itself ran)`,
-        evidence: [{ source: 'snapshots', text: mismatch }]
-      },
-      tool
-    )
+    return {
+      kind: 'fail',
+      message: `${mismatch}: the image tool and kubelet use different snapshotters (the container itself ran)`,
+      evidence: [{ source: 'snapshots', text: mismatch }]
+    }
   }
-  return finish({ kind: 'pass' }, tool)
+  return { kind: 'pass' }
 }
 
 type StepResult = { kind: 'ok' } | { kind: 'failed'; verdict: Verdict }
@@ -106,7 +120,8 @@ function startContainerdScript(env: ProbeNode, cell: Cell): string {
     sandboxImage: env.sandboxImage
   })
   const writes = files.map(
-    f => `mkdir -p ${shellQuote(dirOf(f.path))}\ncat > ${shellQuote(f.path)} <<'ZJM_EOF'\n${f.content}ZJM_EOF`
+    f =>
+      `mkdir -p ${shellQuote(posix.dirname(f.path))}\ncat > ${shellQuote(f.path)} <<'ZJM_EOF'\n${f.content}ZJM_EOF`
   )
   return [
     'set -eu',
@@ -128,40 +143,41 @@ async function toolVersion(env: ProbeNode, cell: Cell, signal: AbortSignal): Pro
 }
 
 /** The pull, by the cell's tool; for crictl without crictl, the same CRI PullImage call crictl makes. */
-async function pull(env: ProbeNode, cell: Cell, trace: Trace, signal: AbortSignal): Promise<StepResult> {
+async function pull(
+  env: ProbeNode,
+  cell: Cell,
+  cri: CriClient,
+  trace: Trace,
+  signal: AbortSignal
+): Promise<StepResult> {
   const reference = env.probeImage.reference
   if (cell.tool === 'crictl' && env.crictl.kind === 'cri-client') {
-    const client = await connect(env, trace)
-    if (client.kind === 'failed') return client
     try {
-      const ref = await client.cri.pullImage(reference, PULL_TIMEOUT_MS)
+      const ref = await cri.pullImage(reference, PULL_TIMEOUT_MS)
       trace.note('pull', `CRI PullImage ${reference} → ${ref}`)
       return { kind: 'ok' }
     } catch (e) {
       trace.note('pull', `CRI PullImage ${reference}: ${(e as Error).message}`)
       const kernel = await trace.kernelLines(env.node, signal)
-      return { kind: 'failed', verdict: pullFailure(cell, (e as Error).message, undefined, kernel) }
-    } finally {
-      client.cri.close()
+      return { kind: 'failed', verdict: pullFailure('the CRI pull', (e as Error).message, kernel) }
     }
   }
   const command = pullCommand(cell, reference)
   const r = await trace.run('pull', env.node, command, signal, PULL_TIMEOUT_MS)
   if (r.exitCode === 0) return { kind: 'ok' }
   const kernel = await trace.kernelLines(env.node, signal)
-  return { kind: 'failed', verdict: pullFailure(cell, `${r.stdout}\n${r.stderr}`, r, kernel) }
+  return { kind: 'failed', verdict: pullFailure(`${cell.tool} pull`, `${r.stdout}\n${r.stderr}`, kernel) }
 }
 
 /** A pull that could not reach the probe's own registry is the probe's failure, not the node's. */
 const REGISTRY_UNREACHABLE =
   /server gave HTTP response to HTTPS client|connect: connection refused|no such host|i\/o timeout/
 
-function pullFailure(cell: Cell, output: string, result?: CommandResult, kernel = ''): Verdict {
+function pullFailure(what: string, output: string, kernel: string): Verdict {
   const evidence: Evidence[] = [
     { source: 'pull', text: output },
     { source: 'kernel', text: kernel }
   ]
-  const what = result === undefined ? 'the CRI pull' : `${cell.tool} pull`
   const last = lastMeaningfulLine(output)
   if (REGISTRY_UNREACHABLE.test(output)) {
     return { kind: 'error', message: `${what} could not reach the test registry: ${last}`, evidence }
@@ -218,13 +234,10 @@ async function connect(env: ProbeNode, trace: Trace): Promise<Connected> {
 /** What kubelet does for a pod with one container, then the container's verdict on the checks. */
 async function runThroughCri(
   env: ProbeNode,
-  cell: Cell,
+  cri: CriClient,
   trace: Trace,
   signal: AbortSignal
 ): Promise<StepResult> {
-  const connected = await connect(env, trace)
-  if (connected.kind === 'failed') return connected
-  const cri = connected.cri
   const uid = randomBytes(6).toString('hex')
   const sandbox: PodSandboxConfig = {
     metadata: { name: 'zjm-probe', uid, namespace: 'zjm', attempt: 0 },
@@ -308,7 +321,6 @@ async function runThroughCri(
       await cri.stopPodSandbox(id).catch((e: Error) => trace.note('cri', `StopPodSandbox: ${e.message}`))
       await cri.removePodSandbox(id).catch((e: Error) => trace.note('cri', `RemovePodSandbox: ${e.message}`))
     }
-    cri.close()
   }
 }
 
@@ -361,10 +373,6 @@ function tail(text: string, lines: number): string {
   return all.length <= lines
     ? all.join('\n')
     : [`[… ${all.length - lines} earlier lines]`, ...all.slice(-lines)].join('\n')
-}
-
-function dirOf(path: string): string {
-  return path.slice(0, path.lastIndexOf('/')) || '/'
 }
 
 interface Since {

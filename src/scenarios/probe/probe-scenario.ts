@@ -137,7 +137,7 @@ async function prepareNode(
   mkdirSync(scratch, { recursive: true })
 
   const images = await startRegistry(node, scratch, host)
-  const crictl = await installTool(node, 'crictl', tools.crictl, containerd)
+  const crictl = await installCrictl(node, tools.crictl, containerd)
   const nerdctl = tools.nerdctl ?? { kind: 'unavailable' as const, reason: 'nerdctl is not among the tools' }
   if (nerdctl.kind === 'ready') await copyTool(node, 'nerdctl', nerdctl.path)
 
@@ -173,19 +173,21 @@ async function startRegistry(node: Node, scratch: string, host: HostContext) {
   const busybox = join(scratch, 'busybox')
   await node.copyOut('/bin/busybox', busybox)
   const images = buildTestImages(readFileSync(busybox))
-  const storage = join(scratch, 'registry')
-  writeTree(storage, registryStorageTree([images.probe, images.pause]))
+  // The registry's storage and its config travel in one archive: one copy to the node.
+  const staged = join(scratch, 'registry')
+  writeTree(join(staged, 'storage'), registryStorageTree([images.probe, images.pause]))
+  writeFileSync(join(staged, 'registry.yml'), registryConfig(REGISTRY_DIR))
   const archive = join(scratch, 'registry.tar')
-  await check(host.exec, cmd('tar', '-C', storage, '-cf', archive, '.'))
+  await check(host.exec, cmd('tar', '-C', staged, '-cf', archive, '.'))
   await node.copyIn(archive, '/tmp/zjm-registry.tar')
-  writeFileSync(join(scratch, 'registry.yml'), registryConfig(REGISTRY_DIR))
-  await node.copyIn(join(scratch, 'registry.yml'), '/tmp/zjm-registry.yml')
   const manifest = `http://${REGISTRY_ADDRESS}/v2/${images.probe.repository}/manifests/${images.probe.tag}`
   const script = [
     'set -eu',
     `rm -rf ${REGISTRY_DIR} && mkdir -p ${REGISTRY_DIR} /etc/zjm`,
-    `tar -C ${REGISTRY_DIR} -xf /tmp/zjm-registry.tar && rm -f /tmp/zjm-registry.tar`,
-    `mv /tmp/zjm-registry.yml ${REGISTRY_CONFIG}`,
+    'rm -rf /tmp/zjm-registry && mkdir /tmp/zjm-registry',
+    'tar -C /tmp/zjm-registry -xf /tmp/zjm-registry.tar && rm -f /tmp/zjm-registry.tar',
+    `mv /tmp/zjm-registry/storage/* ${REGISTRY_DIR}/ && mv /tmp/zjm-registry/registry.yml ${REGISTRY_CONFIG}`,
+    'rm -rf /tmp/zjm-registry',
     `systemd-run --unit=zjm-registry --property=Restart=on-failure /usr/bin/docker-registry serve ${REGISTRY_CONFIG} >/dev/null`,
     `i=0; until busybox wget -q -O /dev/null http://${REGISTRY_ADDRESS}/v2/; do i=$((i+1)); [ $i -lt 100 ] || { journalctl -u zjm-registry -n 30 --no-pager >&2; exit 1; }; sleep 0.2; done`,
     `busybox wget -q -O - --header ${shellQuote(`Accept: ${images.probe.manifest.mediaType}`)} ${manifest} | grep -q schemaVersion`
@@ -198,9 +200,8 @@ async function startRegistry(node: Node, scratch: string, host: HostContext) {
  * Installs crictl when it was obtained and can talk to this containerd; otherwise says why the crictl
  * cells use the CRI client (which makes the same CRI calls) instead.
  */
-async function installTool(
+async function installCrictl(
   node: Node,
-  name: 'crictl',
   availability: ToolAvailability | undefined,
   containerd: ContainerdSeries
 ): Promise<ProbeNode['crictl']> {
@@ -212,7 +213,7 @@ async function installTool(
       reason: `crictl ${availability.version} speaks only CRI runtime.v1, containerd ${containerd.major}.${containerd.minor} serves runtime.v1alpha2`
     }
   }
-  await copyTool(node, name, availability.path)
+  await copyTool(node, 'crictl', availability.path)
   return { kind: 'crictl' }
 }
 
