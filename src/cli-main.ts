@@ -11,6 +11,7 @@ import { consoleLog, type Log } from './log/log.js'
 import { runPipeline } from './pipeline.js'
 import type { Outputs } from './publish/outputs.js'
 import { makeScenarios } from './scenarios/registry.js'
+import { readGitHubEnv } from './github/github-env.js'
 import { GENERATOR } from './version.js'
 
 export const EXIT = { ok: 0, failed: 1, invalid: 2 } as const
@@ -63,7 +64,8 @@ export async function cli(argv: readonly string[], io: CliIo): Promise<number> {
       runPipeline(config, {
         host: { exec: processExecutor, ledger, log, signal: scope.signal, workDir: scope.workDir },
         outputs,
-        scenarios: makeScenarios
+        scenarios: makeScenarios,
+        github: readGitHubEnv(io.env)
       })
     )
     if (result.failed) log.error(result.reason)

@@ -11,6 +11,7 @@ import { actionsLog } from './log/actions-log.js'
 import { runPipeline } from './pipeline.js'
 import { actionsOutputs } from './publish/actions-outputs.js'
 import { makeScenarios } from './scenarios/registry.js'
+import { readGitHubEnv } from './github/github-env.js'
 
 /** The action's main step. Exported so tests can call it without starting the action. */
 export async function run(): Promise<void> {
@@ -24,7 +25,8 @@ export async function run(): Promise<void> {
       runPipeline(config, {
         host: { exec: processExecutor, ledger, log, signal: scope.signal, workDir: scope.workDir },
         outputs: actionsOutputs(),
-        scenarios: makeScenarios
+        scenarios: makeScenarios,
+        github: readGitHubEnv(process.env)
       })
     )
     if (result.failed) core.setFailed(result.reason)

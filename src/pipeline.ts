@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs'
+import { copyFileSync, existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from './inputs/config.js'
 import type { HostContext } from './host/context.js'
@@ -13,7 +13,7 @@ import type { Outputs } from './publish/outputs.js'
 import { compareWithBaseline, gateConclusion, type BaselineDiff } from './report/baseline.js'
 import { MatrixCounts } from './report/counts.js'
 import { renderJUnit } from './report/junit.js'
-import { renderReport } from './report/report-markdown.js'
+import { renderReport, type ReportInput } from './report/report-markdown.js'
 import type { CellResult } from './results/cell-result.js'
 import { makeResultsDocument } from './results/results-document.js'
 import { RESULTS_JSON, RESULTS_JSONL, ResultsJournal, collectResults } from './results/results-store.js'
@@ -22,6 +22,18 @@ import { runCells } from './run/run-cells.js'
 import { DEFAULT_QEMU_OPTIONS } from './providers/qemu/qemu-provider.js'
 import type { Provider } from './providers/provider.js'
 import type { ScenarioFactory } from './scenarios/registry.js'
+import { variableLocator } from './diagnose/variable-locations.js'
+import {
+  DOWNLOADS_DIR,
+  EVENT_FILE,
+  downloadResults,
+  findEventFile,
+  resultsArtifactName,
+  uploadResults
+} from './github/artifacts.js'
+import { describeGitHubError, makeGitHubClient, type GitHubClient } from './github/client.js'
+import type { GitHubEnv } from './github/github-env.js'
+import { postResults, readEvent } from './github/post-results.js'
 
 /** GitHub's step summary takes 1 MiB; at up to 4 bytes a character this many always fit. */
 const SUMMARY_MAX_CHARS = 262_144
@@ -34,6 +46,8 @@ export interface PipelineDeps {
   readonly outputs: Outputs
   /** Makes each tier's scenario; given the run's config, host and a provider made on first use. */
   readonly scenarios: ScenarioFactory
+  /** Where this run is on GitHub; null outside GitHub Actions, where nothing is posted, uploaded or downloaded. */
+  readonly github: GitHubEnv | null
   readonly now?: () => Date
 }
 
@@ -133,15 +147,51 @@ async function runMode(config: Config, deps: PipelineDeps, report: boolean): Pro
     deps.host.log.warning(`Cancelled: reporting the ${results.length} cells that finished`)
   // runCells returns exactly the cells that finished (also when cancelled); the journal holds the same lines.
   const published = await publish(config, deps, results, cells, report)
+  const uploadFailure = await uploadArtifact(config, deps)
   if (deps.host.signal.aborted) return { failed: true, reason: 'cancelled' }
+  if (uploadFailure !== null && !published.failed) return { failed: true, reason: uploadFailure }
   return published
 }
 
-function reportMode(config: Config, deps: PipelineDeps): Promise<PipelineResult> {
+/**
+ * Uploads output-dir as this shard's artifact when `upload-results` asks for it, with the run's event
+ * file beside the results (the fork pattern's second workflow finds its pull request there).
+ * Returns why the upload failed, or null: the report job cannot merge what was not uploaded.
+ */
+async function uploadArtifact(config: Config, deps: PipelineDeps): Promise<string | null> {
+  const { log } = deps.host
+  const wanted =
+    config.uploadResults === 'always' || (config.uploadResults === 'auto' && config.mode === 'run')
+  if (!wanted) return null
+  const github = deps.github
+  if (github === null || !github.artifactService) {
+    const why =
+      'not in a GitHub Actions job (no ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL): results are not uploaded'
+    if (config.uploadResults === 'always') log.warning(`upload-results: ${why}`)
+    else log.info(`upload-results: ${why}; ${config.outputDir} has them`)
+    return null
+  }
+  if (github.eventPath !== null && existsSync(github.eventPath)) {
+    copyFileSync(github.eventPath, join(config.outputDir, EVENT_FILE))
+  }
+  const name = resultsArtifactName(config.artifactName, config.shard, github.runAttempt)
+  try {
+    const uploaded = await uploadResults(name, config.outputDir)
+    log.info(`Uploaded ${uploaded.files} files from ${config.outputDir} as artifact ${name}`)
+    deps.outputs.set('artifact', name)
+    return null
+  } catch (e) {
+    return `could not upload the results as artifact ${name}: ${e instanceof Error ? e.message : String(e)}`
+  }
+}
+
+async function reportMode(config: Config, deps: PipelineDeps): Promise<PipelineResult> {
+  const downloadFailure = await downloadArtifacts(config, deps)
   const results = collectResults(config.outputDir)
   if (results.length === 0) {
+    const why = downloadFailure ?? `download the shards' artifacts there first`
     throw new Error(
-      `mode report found no ${RESULTS_JSONL} or ${RESULTS_JSON} under ${config.outputDir}: download the shards' artifacts there first`
+      `mode report found no ${RESULTS_JSONL} or ${RESULTS_JSON} under ${config.outputDir}: ${why}`
     )
   }
   const planned = planCells(config)
@@ -149,6 +199,48 @@ function reportMode(config: Config, deps: PipelineDeps): Promise<PipelineResult>
   const extra = results.filter(r => !known.has(r.id)).flatMap(r => parseCellId(r.id) ?? [])
   deps.host.log.info(`Merged ${results.length} cell results from ${config.outputDir}`)
   return publish(config, deps, results, [...planned, ...extra], true)
+}
+
+/**
+ * Downloads the results artifacts (`artifact-name` prefix) of this run or of `results-run-id` into
+ * output-dir, when on GitHub with a token. Returns why nothing could be downloaded, or null.
+ */
+async function downloadArtifacts(config: Config, deps: PipelineDeps): Promise<string | null> {
+  const { log } = deps.host
+  const github = deps.github
+  const runId = config.resultsRunId ?? github?.runId ?? null
+  const client = githubClient(config, deps)
+  if (github === null || client === null || runId === null) {
+    const why = 'not on GitHub Actions with a github-token, so no artifacts were downloaded'
+    if (config.resultsRunId !== null) log.warning(`results-run-id ${config.resultsRunId}: ${why}`)
+    return why
+  }
+  const into = join(config.outputDir, DOWNLOADS_DIR)
+  // What an earlier report left here belongs to other runs; merged in, it would be reported as this one's.
+  rmSync(into, { recursive: true, force: true })
+  try {
+    const got = await downloadResults(client, github, runId, config.artifactName, into, log)
+    if (got.artifacts.length === 0) {
+      return `run ${runId} has no artifact named ${config.artifactName}-shard-…; are artifact-name and results-run-id right?`
+    }
+    log.info(`Downloaded ${got.artifacts.length} results artifact(s) of run ${runId}`)
+    if (got.missing.length > 0) {
+      log.warning(
+        `No results artifact for shard(s) ${got.missing.join(', ')}: their cells are reported as not run`
+      )
+    }
+    return null
+  } catch (e) {
+    const why = `downloading the artifacts of run ${runId} failed: ${describeGitHubError(e, 'actions: read')}`
+    log.warning(why)
+    return why
+  }
+}
+
+/** The Octokit for this run, or null when there is nothing to post with (not on GitHub, or no token). */
+function githubClient(config: Config, deps: PipelineDeps): GitHubClient | null {
+  if (deps.github === null || config.githubToken === null) return null
+  return makeGitHubClient(config.githubToken, deps.github.apiUrl, deps.host.log)
 }
 
 /** Writes results.json, report.md, junit.xml, the summary and outputs; applies the gate when `gate`. */
@@ -198,5 +290,37 @@ async function publish(
   deps.outputs.set('junit-xml', junitPath)
   deps.host.log.info(counts.summaryLine())
   deps.host.log.info(`Report: ${reportPath}`)
+  // Shard runs never post: the report job posts once for all of them.
+  if (gate) await post(config, deps, results, reportInput, conclusion)
   return conclusion
+}
+
+async function post(
+  config: Config,
+  deps: PipelineDeps,
+  results: readonly CellResult[],
+  reportInput: ReportInput,
+  gate: PipelineResult
+): Promise<void> {
+  const github = deps.github
+  if (github === null) return
+  const client = githubClient(config, deps)
+  if (client === null) {
+    deps.host.log.info('github-token is empty: nothing is posted to GitHub')
+    return
+  }
+  const eventFile = findEventFile(config.outputDir)
+  await postResults(
+    {
+      config,
+      env: github,
+      results,
+      gate,
+      report: (maxChars, footer) => renderReport({ ...reportInput, footer }, maxChars),
+      testedEvent: eventFile === null ? undefined : readEvent(eventFile, deps.host.log),
+      locate: variableLocator(config.kubesprayPath),
+      finishedAt: (deps.now ?? (() => new Date()))()
+    },
+    { client, log: deps.host.log, outputs: deps.outputs }
+  )
 }

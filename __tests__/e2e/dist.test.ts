@@ -4,11 +4,10 @@
  */
 import { spawnSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { tempDir } from '../helpers.js'
-
-const root = resolve(import.meta.dirname, '../..')
+import { action, fileCommands, root, runnerEnv } from './runner.js'
 const fixtures = join(root, '__tests__/fixtures')
 
 beforeAll(() => {
@@ -34,39 +33,6 @@ function which(name: string): string {
     .find(p => existsSync(p))
   if (found === undefined) throw new Error(`${name} is not on PATH`)
   return found
-}
-
-/** The runner's environment for one step: INPUT_* plus the file commands' files. */
-function runnerEnv(
-  dir: string,
-  inputs: Record<string, string>,
-  extra: NodeJS.ProcessEnv = {}
-): NodeJS.ProcessEnv {
-  const files = { GITHUB_OUTPUT: 'output', GITHUB_STATE: 'state', GITHUB_STEP_SUMMARY: 'summary' }
-  for (const f of Object.values(files)) writeFileSync(join(dir, f), '')
-  return {
-    PATH: process.env.PATH,
-    GITHUB_WORKSPACE: dir,
-    RUNNER_TEMP: join(dir, 'runner-temp'),
-    GITHUB_RUN_ID: '42',
-    GITHUB_ACTION: 'zjm',
-    ...Object.fromEntries(Object.entries(files).map(([k, f]) => [k, join(dir, f)])),
-    ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
-    ...extra
-  }
-}
-
-/** Reads `name<<delimiter\nvalue\ndelimiter` records from a GITHUB_OUTPUT-style file. */
-function fileCommands(path: string): Record<string, string> {
-  const out: Record<string, string> = {}
-  const re = /^([^<\n]+)<<(\S+)\n([\s\S]*?)\n\2$/gm
-  for (const m of readFileSync(path, 'utf8').matchAll(re)) out[m[1]!] = m[3]!
-  return out
-}
-
-function action(entry: string, env: NodeJS.ProcessEnv, cwd: string) {
-  const r = spawnSync('node', [join(root, entry)], { cwd, encoding: 'utf8', env })
-  return { status: r.status, stdout: r.stdout }
 }
 
 describe('CLI', () => {

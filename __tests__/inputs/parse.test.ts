@@ -344,3 +344,243 @@ describe('parseConfig rejects bad input, naming the input, the value and what is
     )
   })
 })
+
+describe('parseConfig: check run, tracking issue and artifact inputs', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'zjm-inputs-gh-'))
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }))
+
+  it('has the documented defaults', () => {
+    const config = parseConfig({}, { cwd })
+    expect({
+      checkRun: config.checkRun,
+      trackingIssue: config.trackingIssue,
+      issueLabel: config.issueLabel,
+      issueHistory: config.issueHistory,
+      closeIssue: config.closeIssue,
+      uploadResults: config.uploadResults,
+      artifactName: config.artifactName,
+      resultsRunId: config.resultsRunId
+    }).toEqual({
+      checkRun: true,
+      trackingIssue: 'auto',
+      issueLabel: 'zfs-join-matrix',
+      issueHistory: 10,
+      closeIssue: false,
+      uploadResults: 'auto',
+      artifactName: 'zfs-join-results',
+      resultsRunId: null
+    })
+  })
+
+  it('treats empty or blank inputs as their defaults', () => {
+    const config = parseConfig(
+      {
+        'check-run': '',
+        'close-issue': ' ',
+        'tracking-issue': '',
+        'issue-label': '  ',
+        'issue-history': '',
+        'upload-results': '',
+        'artifact-name': '',
+        'results-run-id': ' '
+      },
+      { cwd }
+    )
+    expect([config.checkRun, config.closeIssue, config.trackingIssue, config.issueLabel]).toEqual([
+      true,
+      false,
+      'auto',
+      'zfs-join-matrix'
+    ])
+    expect([config.issueHistory, config.uploadResults, config.artifactName, config.resultsRunId]).toEqual([
+      10,
+      'auto',
+      'zfs-join-results',
+      null
+    ])
+  })
+
+  it.each([
+    ['true', true],
+    ['True', true],
+    ['TRUE', true],
+    [' true\n', true],
+    ['false', false],
+    ['False', false],
+    ['FALSE', false]
+  ])('reads the boolean %j as %p for check-run and close-issue', (text, value) => {
+    const config = parseConfig({ 'check-run': text, 'close-issue': text }, { cwd })
+    expect(config.checkRun).toBe(value)
+    expect(config.closeIssue).toBe(value)
+  })
+
+  it('reads the choices and numbers given', () => {
+    const config = parseConfig(
+      {
+        'tracking-issue': 'always',
+        'issue-label': 'zfs: nightly matrix',
+        'issue-history': '50',
+        'upload-results': 'never',
+        'artifact-name': 'nightly results-v2',
+        'results-run-id': '9876543210',
+        mode: 'report'
+      },
+      { cwd }
+    )
+    expect(config.trackingIssue).toBe('always')
+    expect(config.issueLabel).toBe('zfs: nightly matrix')
+    expect(config.issueHistory).toBe(50)
+    expect(config.uploadResults).toBe('never')
+    expect(config.artifactName).toBe('nightly results-v2')
+    expect(config.resultsRunId).toBe(9876543210)
+    expect(config.mode).toBe('report')
+    expect(parseConfig({ 'tracking-issue': 'off', 'upload-results': 'always' }, { cwd })).toMatchObject({
+      trackingIssue: 'off',
+      uploadResults: 'always'
+    })
+    expect(parseConfig({ 'issue-history': '1' }, { cwd }).issueHistory).toBe(1)
+  })
+
+  it('accepts a 50-character label and a 180-character artifact prefix', () => {
+    const config = parseConfig({ 'issue-label': 'l'.repeat(50), 'artifact-name': 'a'.repeat(180) }, { cwd })
+    expect(config.issueLabel).toBe('l'.repeat(50))
+    expect(config.artifactName).toBe('a'.repeat(180))
+  })
+
+  const cases: [string, RawInputs, string][] = [
+    ['check-run yes', { 'check-run': 'yes' }, 'check-run: "yes" is not a boolean: true or false'],
+    ['check-run 1', { 'check-run': '1' }, 'check-run: "1" is not a boolean: true or false'],
+    ['check-run tRUE', { 'check-run': 'tRUE' }, 'check-run: "tRUE" is not a boolean: true or false'],
+    ['close-issue yes', { 'close-issue': 'yes' }, 'close-issue: "yes" is not a boolean: true or false'],
+    ['close-issue no', { 'close-issue': 'no' }, 'close-issue: "no" is not a boolean: true or false'],
+    [
+      'unknown tracking-issue',
+      { 'tracking-issue': 'never' },
+      'tracking-issue: "never" is not one of auto, always, off'
+    ],
+    [
+      'tracking-issue in wrong case',
+      { 'tracking-issue': 'Auto' },
+      'tracking-issue: "Auto" is not one of auto, always, off'
+    ],
+    [
+      'issue-label with a comma',
+      { 'issue-label': 'zfs,matrix' },
+      'issue-label: "zfs,matrix" may not contain commas or line breaks'
+    ],
+    [
+      'issue-label with a line break',
+      { 'issue-label': 'zfs\nmatrix' },
+      'issue-label: "zfs\\nmatrix" may not contain commas or line breaks'
+    ],
+    [
+      'issue-label over 50 characters',
+      { 'issue-label': 'l'.repeat(51) },
+      `issue-label: "${'l'.repeat(51)}" is longer than 50 characters`
+    ],
+    ['issue-history zero', { 'issue-history': '0' }, 'issue-history: "0" is out of range: 1 to 50'],
+    ['issue-history 51', { 'issue-history': '51' }, 'issue-history: "51" is out of range: 1 to 50'],
+    [
+      'issue-history not a number',
+      { 'issue-history': 'ten' },
+      'issue-history: "ten" is not a whole number (1 to 50)'
+    ],
+    [
+      'unknown upload-results',
+      { 'upload-results': 'true' },
+      'upload-results: "true" is not one of auto, always, never'
+    ],
+    [
+      'artifact-name with a slash',
+      { 'artifact-name': 'results/zfs' },
+      'artifact-name: "results/zfs" may not contain any of " : < > | * ? \\ / or line breaks'
+    ],
+    [
+      'artifact-name with a colon',
+      { 'artifact-name': 'zfs:results' },
+      'artifact-name: "zfs:results" may not'
+    ],
+    [
+      'artifact-name with a quote',
+      { 'artifact-name': 'zfs"results' },
+      'artifact-name: "zfs\\"results" may not'
+    ],
+    ['artifact-name with a backslash', { 'artifact-name': 'a\\b' }, 'artifact-name: "a\\\\b" may not'],
+    ['artifact-name with a star', { 'artifact-name': 'a*' }, 'artifact-name: "a*" may not'],
+    ['artifact-name over 180 characters', { 'artifact-name': 'a'.repeat(181) }, 'artifact-name: "aaaa'],
+    [
+      'results-run-id zero',
+      { 'results-run-id': '0', mode: 'report' },
+      `results-run-id: "0" is out of range: 1 to ${Number.MAX_SAFE_INTEGER}`
+    ],
+    [
+      'results-run-id negative',
+      { 'results-run-id': '-4', mode: 'report' },
+      'results-run-id: "-4" is out of range: 1 to'
+    ],
+    [
+      'results-run-id fractional',
+      { 'results-run-id': '1.5', mode: 'report' },
+      'results-run-id: "1.5" is not a whole number'
+    ],
+    [
+      'results-run-id an expression left unexpanded',
+      { 'results-run-id': '${{ github.event.workflow_run.id }}', mode: 'report' },
+      'results-run-id: "${{ github.event.workflow_run.id }}" is not a whole number'
+    ],
+    [
+      'results-run-id beyond a safe integer',
+      { 'results-run-id': '9007199254740993', mode: 'report' },
+      'results-run-id: "9007199254740993" is out of range'
+    ],
+    [
+      'results-run-id outside mode report',
+      { 'results-run-id': '123' },
+      'results-run-id: is for mode report; mode is "all"'
+    ],
+    [
+      'results-run-id in mode run',
+      { 'results-run-id': '123', mode: 'run' },
+      'results-run-id: is for mode report; mode is "run"'
+    ]
+  ]
+
+  it.each(cases)('rejects %s', (_name, raw, expected) => {
+    const problems = problemsFor(raw, cwd)
+    expect(problems).toHaveLength(1)
+    expect(problems[0]).toContain(expected)
+  })
+
+  it('says why an artifact prefix is too long', () => {
+    expect(problemsFor({ 'artifact-name': 'a'.repeat(181) }, cwd)).toEqual([
+      `artifact-name: "${'a'.repeat(77)}..." is longer than 180 characters`
+    ])
+  })
+
+  it('reports every bad new input together', () => {
+    const problems = problemsFor(
+      {
+        'check-run': 'yes',
+        'tracking-issue': 'x',
+        'issue-label': 'a,b',
+        'issue-history': '99',
+        'close-issue': 'on',
+        'upload-results': 'x',
+        'artifact-name': 'a/b',
+        'results-run-id': 'x',
+        mode: 'report'
+      },
+      cwd
+    )
+    expect(problems.map(p => p.split(':')[0])).toEqual([
+      'check-run',
+      'tracking-issue',
+      'issue-label',
+      'issue-history',
+      'close-issue',
+      'upload-results',
+      'artifact-name',
+      'results-run-id'
+    ])
+  })
+})

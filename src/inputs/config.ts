@@ -13,6 +13,12 @@ export type CommentMode = (typeof COMMENT_MODES)[number]
 
 export const FAIL_ON = ['regressions', 'failures', 'never'] as const
 
+export const TRACKING_ISSUE = ['auto', 'always', 'off'] as const
+export type TrackingIssueMode = (typeof TRACKING_ISSUE)[number]
+
+export const UPLOAD_RESULTS = ['auto', 'always', 'never'] as const
+export type UploadResults = (typeof UPLOAD_RESULTS)[number]
+
 export const RUNNER_SETUP = ['auto', 'always', 'never'] as const
 export type RunnerSetup = (typeof RUNNER_SETUP)[number]
 export type FailOn = (typeof FAIL_ON)[number]
@@ -43,6 +49,16 @@ export interface Config {
   readonly retries: number
   readonly commentMode: CommentMode
   readonly githubToken: string | null
+  readonly checkRun: boolean
+  readonly trackingIssue: TrackingIssueMode
+  readonly issueLabel: string
+  readonly issueHistory: number
+  readonly closeIssue: boolean
+  readonly uploadResults: UploadResults
+  /** Prefix of uploaded and downloaded results artifacts. */
+  readonly artifactName: string
+  /** mode report: the run whose artifacts are merged; null is the current run. */
+  readonly resultsRunId: number | null
   /** Absolute. */
   readonly outputDir: string
 }

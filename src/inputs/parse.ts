@@ -7,13 +7,22 @@ import { parseCellPattern, matchesCell, type CellPattern } from '../plan/pattern
 import { expandAxes, filterCells } from '../plan/plan.js'
 import { MAX_SHARDS, selectShard, type Shard } from '../plan/shard.js'
 import { readResultsFile } from '../results/results-store.js'
-import { COMMENT_MODES, FAIL_ON, MODES, RUNNER_SETUP, type Config } from './config.js'
+import {
+  COMMENT_MODES,
+  FAIL_ON,
+  MODES,
+  RUNNER_SETUP,
+  TRACKING_ISSUE,
+  UPLOAD_RESULTS,
+  type Config
+} from './config.js'
 import { InputErrors, problem, shown, type InputProblem } from './errors.js'
 import { INPUTS, type InputName, type RawInputs } from './spec.js'
 import {
   bad,
   duplicates,
   ok,
+  parseBoolean,
   parseChoice,
   parseChoiceList,
   parseDuration,
@@ -90,10 +99,23 @@ export function parseConfig(raw: RawInputs, ctx: ParseContext): Config {
     )
   )
   const runnerSetup = take(parseChoice('runner-setup', text('runner-setup'), RUNNER_SETUP))
+  const checkRun = take(parseBoolean('check-run', text('check-run')))
+  const trackingIssue = take(parseChoice('tracking-issue', text('tracking-issue'), TRACKING_ISSUE))
+  const issueLabel = take(parseLabel(text('issue-label')))
+  const issueHistory = take(parseInteger('issue-history', text('issue-history'), 1, 50))
+  const closeIssue = take(parseBoolean('close-issue', text('close-issue')))
+  const uploadResults = take(parseChoice('upload-results', text('upload-results'), UPLOAD_RESULTS))
+  const artifactName = take(parseArtifactPrefix(text('artifact-name')))
+  const resultsRunId = optional('results-run-id', t =>
+    parseInteger('results-run-id', t, 1, Number.MAX_SAFE_INTEGER)
+  )
 
   if (mode !== undefined) {
     if (shard !== null && (mode === 'plan' || mode === 'report' || mode === 'images')) {
       problems.push(problem('shard', `is for mode run or all; mode is ${shown(mode)}`))
+    }
+    if (resultsRunId !== null && mode !== 'report') {
+      problems.push(problem('results-run-id', `is for mode report; mode is ${shown(mode)}`))
     }
     if (shards !== null && mode !== 'plan') {
       problems.push(problem('shards', `is for mode plan; mode is ${shown(mode)} (use shard: i/n there)`))
@@ -146,6 +168,14 @@ export function parseConfig(raw: RawInputs, ctx: ParseContext): Config {
     retries: retries!,
     commentMode: commentMode!,
     githubToken,
+    checkRun: checkRun!,
+    trackingIssue: trackingIssue!,
+    issueLabel: issueLabel!,
+    issueHistory: issueHistory!,
+    closeIssue: closeIssue!,
+    uploadResults: uploadResults!,
+    artifactName: artifactName!,
+    resultsRunId,
     outputDir: outputDir!
   }
 }
@@ -215,6 +245,27 @@ function parseTitle(text: string): Parsed<string> {
   if (/[\r\n]/.test(text)) return bad(problem('title', 'must be a single line'))
   if (text.length > MAX_TITLE)
     return bad(problem('title', `is ${text.length} characters; at most ${MAX_TITLE}`))
+  return ok(text)
+}
+
+/** GitHub's label names: at most 50 characters, no commas (the issues API lists labels comma-separated). */
+function parseLabel(text: string): Parsed<string> {
+  if (text.length > 50) return bad(problem('issue-label', `${shown(text)} is longer than 50 characters`))
+  if (/[,\r\n]/.test(text))
+    return bad(problem('issue-label', `${shown(text)} may not contain commas or line breaks`))
+  return ok(text)
+}
+
+/**
+ * What @actions/artifact accepts in a name, leaving room for the `-shard-i-of-n-attempt-k` suffix
+ * (GitHub takes names up to 256 characters).
+ */
+function parseArtifactPrefix(text: string): Parsed<string> {
+  const input = 'artifact-name'
+  if (text.length > 180) return bad(problem(input, `${shown(text)} is longer than 180 characters`))
+  if (/["*:<>?|\\/\r\n]/.test(text)) {
+    return bad(problem(input, `${shown(text)} may not contain any of " : < > | * ? \\ / or line breaks`))
+  }
   return ok(text)
 }
 

@@ -142,6 +142,52 @@ export const INPUTS = [
     secret: true
   },
   {
+    name: 'check-run',
+    description:
+      "Create a check run named after `title` on the tested commit, with the gate's conclusion and annotations (lint findings at the kubespray file and line, failed cells): true or false.",
+    default: 'true'
+  },
+  {
+    name: 'tracking-issue',
+    description:
+      'Keep one issue per title updated with the latest matrix and the history of recent runs: auto (on schedule events), always, off.',
+    default: 'auto'
+  },
+  {
+    name: 'issue-label',
+    description: 'Label of the tracking issue (created with the issue when missing).',
+    default: 'zfs-join-matrix'
+  },
+  {
+    name: 'issue-history',
+    description: "How many runs the tracking issue's history keeps (1-50), cells that flipped highlighted.",
+    default: '10'
+  },
+  {
+    name: 'close-issue',
+    description:
+      'Close the tracking issue when every cell passes; it is reopened when a cell that passed fails again: true or false.',
+    default: 'false'
+  },
+  {
+    name: 'upload-results',
+    description:
+      "Upload output-dir (results, logs and the run's event file) as an artifact: auto (in mode run), always, never.",
+    default: 'auto'
+  },
+  {
+    name: 'artifact-name',
+    description:
+      'Prefix of the results artifacts: uploads are named `<prefix>-shard-<i>-of-<n>-attempt-<k>`; mode report downloads every artifact with this prefix.',
+    default: 'zfs-join-results'
+  },
+  {
+    name: 'results-run-id',
+    description:
+      'mode report: the workflow run whose results artifacts are merged (`${{ github.event.workflow_run.id }}` in a workflow_run workflow); empty is this run.',
+    default: ''
+  },
+  {
     name: 'output-dir',
     description: "Where results.jsonl, results.json, report.md, junit.xml and the cells' logs are written.",
     default: 'zfs-join-results'
@@ -168,7 +214,11 @@ export const OUTPUTS = [
   { name: 'conclusion', description: 'success or failure, by `fail-on`.' },
   { name: 'results-json', description: 'Path of results.json.' },
   { name: 'report-md', description: 'Path of report.md.' },
-  { name: 'junit-xml', description: 'Path of junit.xml.' }
+  { name: 'junit-xml', description: 'Path of junit.xml.' },
+  { name: 'comment-url', description: 'URL of the sticky pull-request comment, when one was written.' },
+  { name: 'check-run-url', description: 'URL of the check run, when one was created.' },
+  { name: 'issue-url', description: 'URL of the tracking issue, when it was updated.' },
+  { name: 'artifact', description: 'Name of the results artifact this step uploaded, when it uploaded one.' }
 ] as const
 
 export type OutputName = (typeof OUTPUTS)[number]['name']

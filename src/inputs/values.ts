@@ -88,3 +88,13 @@ export function parseGitRef(input: string, text: string): Parsed<string> {
   const why = reasons.find(([re]) => re.test(text))
   return why === undefined ? ok(text) : bad(problem(input, `${shown(text)} ${why[1]}`))
 }
+
+const TRUE = ['true', 'True', 'TRUE']
+const FALSE = ['false', 'False', 'FALSE']
+
+/** YAML 1.2's core booleans, as `core.getBooleanInput` takes them; anything else is an error, never false. */
+export function parseBoolean(input: string, text: string): Parsed<boolean> {
+  if (TRUE.includes(text)) return ok(true)
+  if (FALSE.includes(text)) return ok(false)
+  return bad(problem(input, `${shown(text)} is not a boolean: true or false`))
+}

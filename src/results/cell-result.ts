@@ -35,6 +35,24 @@ export type TierOutcome = Outcome & {
   readonly durationSeconds: number
 }
 
+export const FINDING_LEVELS = ['failure', 'warning', 'notice'] as const
+export type FindingLevel = (typeof FINDING_LEVELS)[number]
+
+/**
+ * Something the static lint tier found at a place in the kubespray checkout, e.g. a template that
+ * ignores `containerd_snapshotter`. Becomes a check-run annotation at that file and line.
+ */
+export interface Finding {
+  /** Relative to the kubespray checkout (which is the repository the check run belongs to). */
+  readonly path: string
+  /** 1-based. */
+  readonly line: number
+  readonly level: FindingLevel
+  readonly message: string
+  /** The signature the finding predicts, when it predicts one. */
+  readonly signature?: string
+}
+
 /** A cell's result as written to results.jsonl / results.json (schema in README). */
 export type CellResult = Outcome & {
   readonly id: string
@@ -51,6 +69,8 @@ export type CellResult = Outcome & {
   /** Every tier that was attempted, in tier order. */
   readonly tiers: readonly TierOutcome[]
   readonly finishedAt: string
+  /** What the lint tier found in the kubespray checkout for this cell; absent when it found nothing. */
+  readonly findings?: readonly Finding[]
 }
 
 export function isPassing(status: CellStatus): boolean {

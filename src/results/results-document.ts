@@ -1,7 +1,13 @@
 import { SNAPSHOTTERS, TIERS, TOOLS, isOneOf } from '../plan/axes.js'
 import { parseCellId } from '../plan/cell.js'
 import { GENERATOR } from '../version.js'
-import { CELL_STATUSES, type CellResult, type CellStatus, type TierOutcome } from './cell-result.js'
+import {
+  CELL_STATUSES,
+  FINDING_LEVELS,
+  type CellResult,
+  type CellStatus,
+  type TierOutcome
+} from './cell-result.js'
 
 /** results.json, and a baseline file, which has the same schema. Documented in README "results.json". */
 export interface ResultsDocument {
@@ -57,6 +63,7 @@ export function parseCellResult(value: unknown, at: string): CellResult {
   if (!Array.isArray(c.logs)) throw new SchemaError(`${at}.logs: expected an array`)
   if (!Array.isArray(c.tiers)) throw new SchemaError(`${at}.tiers: expected an array`)
   c.tiers.forEach((t, i) => parseOutcome(object(t, `${at}.tiers[${i}]`), `${at}.tiers[${i}]`))
+  if (c.findings !== undefined) parseFindings(c.findings, `${at}.findings`)
   parseOutcome(c, at)
   // Results written before the variant axis existed have three-part ids: they were the kubespray variant.
   return { ...c, id: cell.id, variant: cell.variant } as unknown as CellResult
@@ -86,6 +93,21 @@ function parseOutcome(o: Json, at: string): void {
       throw new SchemaError(`${at}.status: ${String(never)}`)
     }
   }
+}
+
+function parseFindings(v: unknown, at: string): void {
+  if (!Array.isArray(v)) throw new SchemaError(`${at}: expected an array`)
+  v.forEach((item, i) => {
+    const f = object(item, `${at}[${i}]`)
+    string(f.path, `${at}[${i}].path`)
+    const line = number(f.line, `${at}[${i}].line`)
+    if (!Number.isInteger(line) || line < 1) {
+      throw new SchemaError(`${at}[${i}].line: expected a line number (1 or more), found ${line}`)
+    }
+    oneOf(FINDING_LEVELS, f.level, `${at}[${i}].level`)
+    string(f.message, `${at}[${i}].message`)
+    if (f.signature !== undefined) string(f.signature, `${at}[${i}].signature`)
+  })
 }
 
 function object(v: unknown, at: string): Json {

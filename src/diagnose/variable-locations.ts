@@ -1,0 +1,53 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import type { LocateVariables, SourceLocation } from '../report/annotations.js'
+
+/** Directories of a kubespray checkout where variables are defined or used; nothing else is read. */
+const SEARCHED = ['roles', 'inventory/sample/group_vars']
+const TEXT_FILE = /\.(ya?ml|j2)$/
+
+/**
+ * Finds where kubespray variables live in a checkout, for annotations on failed cells: the first
+ * variable of the list that is defined (`name:` at the start of a line, as in defaults and
+ * group_vars), else the first place a template uses it (`nerdctl_snapshotter` has no default, only a
+ * `default()` in nerdctl.toml.j2). Reads the tree once; null for a variable found nowhere.
+ */
+export function variableLocator(kubesprayPath: string | null): LocateVariables {
+  if (kubesprayPath === null) return () => null
+  let lines: readonly { path: string; line: number; text: string }[] | undefined
+  const all = () => (lines ??= readTree(kubesprayPath))
+  const cache = new Map<string, SourceLocation | null>()
+  const find = (variable: string): SourceLocation | null => {
+    if (!cache.has(variable)) {
+      const definition = new RegExp(`^${variable}\\s*:`)
+      const use = new RegExp(`\\b${variable}\\b`)
+      const hit = all().find(l => definition.test(l.text)) ?? all().find(l => use.test(l.text))
+      cache.set(variable, hit === undefined ? null : { path: hit.path, line: hit.line })
+    }
+    return cache.get(variable) ?? null
+  }
+  return variables => {
+    for (const v of variables) {
+      const at = find(v)
+      if (at !== null) return at
+    }
+    return null
+  }
+}
+
+function readTree(root: string): { path: string; line: number; text: string }[] {
+  const out: { path: string; line: number; text: string }[] = []
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, e.name)
+      if (e.isDirectory()) walk(path)
+      else if (e.isFile() && TEXT_FILE.test(e.name)) {
+        readFileSync(path, 'utf8')
+          .split('\n')
+          .forEach((text, i) => out.push({ path: relative(root, path), line: i + 1, text }))
+      }
+    }
+  }
+  for (const dir of SEARCHED) if (existsSync(join(root, dir))) walk(join(root, dir))
+  return out
+}
