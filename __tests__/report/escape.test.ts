@@ -141,3 +141,15 @@ describe('shorten', () => {
     expect(shorten('ab🔁cd', 4)).toBe('ab…')
   })
 })
+
+describe('escapeMarkdown: GitHub references', () => {
+  it('keeps @mentions and #issue references in messages from notifying anyone', () => {
+    expect(escapeMarkdown('ask @octocat, see #123')).toBe('ask @\u2060octocat, see &#35;\u2060123')
+    expect(escapeMarkdown('@team/x')).toBe('@\u2060team/x')
+  })
+
+  it('leaves @ inside words (digests, e-mail addresses) and # before non-digits as they were', () => {
+    expect(escapeMarkdown('busybox@sha256:abc a@b.c')).toBe('busybox@sha256:abc a@b.c')
+    expect(escapeMarkdown('#x')).toBe('&#35;x')
+  })
+})

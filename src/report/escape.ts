@@ -22,8 +22,21 @@ const BACKTICK_RUNS = /`+/g
  * backslash would show literally.
  */
 export function escapeMarkdown(text: string): string {
-  return text.replace(LINE_BREAKS, ' ').replace(MARKDOWN_SIGNIFICANT, c => `&#${c.charCodeAt(0)};`)
+  return text
+    .replace(LINE_BREAKS, ' ')
+    .replace(MARKDOWN_SIGNIFICANT, c => `&#${c.charCodeAt(0)};`)
+    .replace(MENTION, `$1@${WORD_JOINER}`)
+    .replace(ISSUE_REFERENCE, `&#35;${WORD_JOINER}`)
 }
+
+/**
+ * GitHub links `@name` (notifying that user or team) and `#123` (cross-referencing that issue) in
+ * rendered text, character references decoded: a kubelet message must not ping anyone. An invisible
+ * word joiner after the sigil breaks the link and leaves the text as it reads.
+ */
+const WORD_JOINER = '\u2060'
+const MENTION = /(^|[^A-Za-z0-9_`])@(?=[A-Za-z0-9])/g
+const ISSUE_REFERENCE = /&#35;(?=\d)/g
 
 /**
  * A fenced code block showing `text` verbatim. The fence is longer than the longest backtick run in
