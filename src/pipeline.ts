@@ -291,7 +291,7 @@ async function publish(
   deps.host.log.info(counts.summaryLine())
   deps.host.log.info(`Report: ${reportPath}`)
   // Shard runs never post: the report job posts once for all of them.
-  if (gate) await post(config, deps, results, reportInput, conclusion)
+  if (gate) await post(config, deps, results, reportInput, conclusion, now())
   return conclusion
 }
 
@@ -300,7 +300,8 @@ async function post(
   deps: PipelineDeps,
   results: readonly CellResult[],
   reportInput: ReportInput,
-  gate: PipelineResult
+  gate: PipelineResult,
+  finishedAt: Date
 ): Promise<void> {
   const github = deps.github
   if (github === null) return
@@ -319,7 +320,7 @@ async function post(
       report: (maxChars, footer) => renderReport({ ...reportInput, footer }, maxChars),
       testedEvent: eventFile === null ? undefined : readEvent(eventFile, deps.host.log),
       locate: variableLocator(config.kubesprayPath),
-      finishedAt: (deps.now ?? (() => new Date()))()
+      finishedAt
     },
     { client, log: deps.host.log, outputs: deps.outputs }
   )

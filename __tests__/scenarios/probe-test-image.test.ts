@@ -9,7 +9,8 @@ import {
   PROBE_FILES,
   buildTestImages,
   type Blob,
-  type OciImage
+  type OciImage,
+  APPLETS
 } from '../../src/scenarios/probe/test-image.js'
 import {
   REGISTRY_ADDRESS,
@@ -21,23 +22,6 @@ import {
 import { tempDir } from '../helpers.js'
 
 const BUSYBOX = Buffer.from('#!/bin/sh\necho fake busybox\n')
-const APPLETS = [
-  'sh',
-  'ls',
-  'cat',
-  'echo',
-  'mv',
-  'rm',
-  'id',
-  'sleep',
-  'test',
-  'touch',
-  'mkdir',
-  'uname',
-  'true',
-  'false',
-  'grep'
-]
 
 function sha256(data: Buffer | string): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`

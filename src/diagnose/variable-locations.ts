@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { filesUnder } from '../host/files-under.js'
 import { join, relative } from 'node:path'
 import type { LocateVariables, SourceLocation } from '../report/annotations.js'
 
@@ -36,18 +37,12 @@ export function variableLocator(kubesprayPath: string | null): LocateVariables {
 }
 
 function readTree(root: string): { path: string; line: number; text: string }[] {
-  const out: { path: string; line: number; text: string }[] = []
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const path = join(dir, e.name)
-      if (e.isDirectory()) walk(path)
-      else if (e.isFile() && TEXT_FILE.test(e.name)) {
-        readFileSync(path, 'utf8')
-          .split('\n')
-          .forEach((text, i) => out.push({ path: relative(root, path), line: i + 1, text }))
-      }
-    }
-  }
-  for (const dir of SEARCHED) if (existsSync(join(root, dir))) walk(join(root, dir))
-  return out
+  return SEARCHED.filter(dir => existsSync(join(root, dir)))
+    .flatMap(dir => filesUnder(join(root, dir)))
+    .filter(path => TEXT_FILE.test(path))
+    .flatMap(path =>
+      readFileSync(path, 'utf8')
+        .split('\n')
+        .map((text, i) => ({ path: relative(root, path), line: i + 1, text }))
+    )
 }

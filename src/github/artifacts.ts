@@ -1,7 +1,8 @@
 import { DefaultArtifactClient } from '@actions/artifact'
 import { unzipSync } from 'fflate'
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
-import { dirname, join, normalize, relative, sep } from 'node:path'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { basename, dirname, join, normalize, relative, sep } from 'node:path'
+import { filesUnder } from '../host/files-under.js'
 import type { Log } from '../log/log.js'
 import { MAX_SHARDS, type Shard } from '../plan/shard.js'
 import type { GitHubClient } from './client.js'
@@ -40,7 +41,7 @@ export function parseResultsArtifactName(prefix: string, name: string): Artifact
 
 /** Uploads every file under `dir` (results, report, logs, event file) as artifact `name`. */
 export async function uploadResults(name: string, dir: string): Promise<{ id?: number; files: number }> {
-  const files = listFiles(dir)
+  const files = filesUnder(dir)
   const uploaded = await new DefaultArtifactClient().uploadArtifact(name, files, dir)
   return { ...(uploaded.id === undefined ? {} : { id: uploaded.id }), files: files.length }
 }
@@ -139,17 +140,5 @@ export function unpack(zip: Uint8Array, dir: string): number {
 export function findEventFile(dir: string): string | null {
   if (!existsSync(dir)) return null
   if (existsSync(join(dir, EVENT_FILE))) return join(dir, EVENT_FILE)
-  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    const found = e.isDirectory() ? findEventFile(join(dir, e.name)) : null
-    if (found !== null) return found
-  }
-  return null
-}
-
-function listFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap(e => {
-    const path = join(dir, e.name)
-    if (e.isDirectory()) return listFiles(path)
-    return e.isFile() ? [path] : []
-  })
+  return filesUnder(dir).find(f => basename(f) === EVENT_FILE) ?? null
 }

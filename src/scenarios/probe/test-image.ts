@@ -63,7 +63,8 @@ export const PROBE_CONTENTS = {
   upper: 'from layer 2\n'
 } as const
 
-const APPLETS = [
+/** The busybox applets the test image links; the probe's container check uses some of them. */
+export const APPLETS = [
   'sh',
   'ls',
   'cat',
