@@ -9,7 +9,7 @@ import { INPUTS, OUTPUTS } from '../src/inputs/spec.js'
 const path = join(import.meta.dirname, '..', 'action.yml')
 const current = readFileSync(path, 'utf8')
 const head = current.slice(0, current.indexOf('inputs:'))
-const runs = current.slice(current.indexOf('runs:'))
+const runs = current.slice(current.indexOf('\nruns:') + 1)
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`
 const lines = ['inputs:']
 for (const input of INPUTS) {

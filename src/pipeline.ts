@@ -1,4 +1,5 @@
 import { copyFileSync, existsSync, rmSync } from 'node:fs'
+import { resolveCheckout, type Checkout } from './kubespray/checkout.js'
 import { join } from 'node:path'
 import type { Config } from './inputs/config.js'
 import type { HostContext } from './host/context.js'
@@ -112,10 +113,13 @@ async function runMode(config: Config, deps: PipelineDeps, report: boolean): Pro
   deps.outputs.set('cells', String(cells.length))
 
   let provider: Promise<Provider> | undefined
+  let checkout: Promise<Checkout> | undefined
   const scenarioFor = deps.scenarios({
     config,
     host: deps.host,
-    provider: () => (provider ??= provisionProvider(config, deps.host))
+    provider: () => (provider ??= provisionProvider(config, deps.host)),
+    onRunner: deps.github !== null,
+    kubespray: () => (checkout ??= resolveCheckout(config, deps.host))
   })
   const concurrency = imageConcurrency(
     new Set(cells.map(c => c.image)).size,

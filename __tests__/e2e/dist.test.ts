@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { tempDir } from '../helpers.js'
 import { action, fileCommands, root, runnerEnv } from './runner.js'
@@ -133,7 +133,9 @@ describe('CLI', () => {
     expect(results.cells.every(c => c.status === 'skipped' && c.reason.length > 0)).toBe(true)
     expect(results.cells.map(c => c.id)).toContain('debian-12/zfs/nerdctl/kubespray')
     // Images run concurrently: which cell finishes last is not fixed, the count and each cell's line are.
-    expect(r.stderr).toMatch(/^\[1\/144\] lint \S+ … skipped 0\.\ds \(the lint tier/m)
+    expect(r.stderr).toMatch(
+      /^\[1\/144\] lint \S+ … skipped 0\.\ds \(no kubespray checkout \(set kubespray-path/m
+    )
     expect(r.stderr).toMatch(/^\[144\/144\] probe \S+ … skipped /m)
     expect(r.stderr).toMatch(
       /^\[\d+\/144\] probe debian-13\/native\/ctr\/fixed … skipped 0\.\ds \(qemu-system-x86_64 is not installed/m
@@ -143,7 +145,7 @@ describe('CLI', () => {
     expect(readdirSync(dir).filter(f => f.startsWith('zfs-join-matrix-'))).toEqual([])
   })
 
-  it('run with --tiers lint skips every cell with the lint tier’s reason', () => {
+  it('run with --tiers lint and no kubespray checkout skips every cell with the reason', () => {
     const dir = tempDir()
     const r = cli(['run', '--tiers', 'lint', '--images', 'debian-12', '--tools', 'ctr'], dir, { TMPDIR: dir })
     expect(r.status).toBe(0)
@@ -158,8 +160,56 @@ describe('CLI', () => {
       ['debian-12/zfs/ctr/fixed', 'skipped'],
       ['debian-12/native/ctr/fixed', 'skipped']
     ])
-    expect(r.stderr).toMatch(/^\[6\/6\] lint debian-12\/native\/ctr\/fixed … skipped 0\.\ds \(the lint tier/m)
+    expect(r.stderr).toMatch(
+      /^\[6\/6\] lint debian-12\/native\/ctr\/fixed … skipped 0\.\ds \(no kubespray checkout \(set kubespray-path/m
+    )
     expect(r.stderr).not.toMatch(/\] probe /)
+  })
+
+  it('run with --tiers lint on a kubespray checkout predicts each cell, with findings and a lint log per cell', () => {
+    const dir = tempDir()
+    const kubespray = resolve('__tests__/fixtures/kubespray/v2.25')
+    const args = [
+      '--tiers',
+      'lint',
+      '--images',
+      'debian-12',
+      '--snapshotters',
+      'zfs',
+      '--kubespray-path',
+      kubespray
+    ]
+    const r = cli(['run', ...args], dir, { TMPDIR: dir })
+    expect(r.status).toBe(0)
+    expect(r.stderr).toContain(`lint: kubespray 2.25.0 at ${kubespray}: 3 finding(s)`)
+    const results = JSON.parse(readFileSync(join(dir, 'zfs-join-results/results.json'), 'utf8')) as {
+      cells: {
+        id: string
+        status: string
+        signature?: string
+        logs: string[]
+        findings?: { path: string; level: string }[]
+      }[]
+    }
+    expect(results.cells.map(c => [c.id, c.status, c.signature ?? '-'])).toEqual([
+      ['debian-12/zfs/nerdctl/kubespray', 'fail', 'tool-snapshotter-mismatch'],
+      ['debian-12/zfs/crictl/kubespray', 'pass', '-'],
+      ['debian-12/zfs/ctr/kubespray', 'fail', 'tool-snapshotter-mismatch'],
+      ['debian-12/zfs/nerdctl/fixed', 'fail', 'tool-snapshotter-mismatch'],
+      ['debian-12/zfs/crictl/fixed', 'pass', '-'],
+      ['debian-12/zfs/ctr/fixed', 'pass', '-']
+    ])
+    const nerdctl = results.cells[0]!
+    expect(nerdctl.logs).toEqual(['logs/debian-12/zfs/nerdctl/kubespray/lint/attempt-1/lint.txt'])
+    expect(readFileSync(join(dir, 'zfs-join-results', nerdctl.logs[0]!), 'utf8')).toContain(
+      'pull (nerdctl_image_pull_command, ctr): overlayfs   <- disagrees with the CRI'
+    )
+    expect(nerdctl.findings!.map(f => f.level)).toEqual(['notice', 'warning', 'warning', 'failure'])
+    expect(results.cells[1]!.findings!.map(f => f.level)).toEqual(['notice', 'warning', 'warning'])
+    // A lint pass is a prediction: the report shows it as a pass decided by the lint tier.
+    expect(readFileSync(join(dir, 'zfs-join-results/report.md'), 'utf8')).toContain(
+      'tool-snapshotter-mismatch'
+    )
   })
 
   it('bad flags exit 2 with every problem and create nothing', () => {

@@ -130,7 +130,7 @@ describe('fan-out: plan, one job per shard, one report', () => {
         .flatMap(t => [`debian-12/zfs/${t}/kubespray`, `debian-12/zfs/${t}/fixed`])
         .sort()
     )
-    // Lint is not built yet: every cell says so, none passes.
+    // No kubespray checkout to lint: every cell says so, none passes.
     expect(new Set(results.cells.map(c => c.status))).toEqual(new Set(['skipped']))
     expect(readdirSync(join(reportDir, 'zfs-join-results/artifacts')).sort()).toEqual([
       'zfs-join-results-shard-1-of-2-attempt-1',

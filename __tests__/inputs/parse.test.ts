@@ -584,3 +584,53 @@ describe('parseConfig: check run, tracking issue and artifact inputs', () => {
     ])
   })
 })
+
+describe('the join inputs', () => {
+  it('default to no vars, the auto Ansible and a restricted guest network', () => {
+    const config = parseConfig({}, { cwd: tempDir() })
+    expect([config.kubesprayVars, config.ansible, config.guestNetwork]).toEqual([{}, 'auto', 'restricted'])
+  })
+
+  it('read kubespray-vars as a YAML mapping, lists and mappings kept', () => {
+    const cwd = tempDir()
+    writeFileSync(
+      join(cwd, 'offline.yml'),
+      'files_repo: http://mirror.lab:8080\ncontainerd_registries_mirrors:\n  - prefix: docker.io\n    mirrors: [{host: "http://mirror.lab:5000"}]\n'
+    )
+    const config = parseConfig(
+      { 'kubespray-vars': 'offline.yml', ansible: 'venv', 'guest-network': 'outbound' },
+      { cwd }
+    )
+    expect(config.kubesprayVars).toEqual({
+      files_repo: 'http://mirror.lab:8080',
+      containerd_registries_mirrors: [{ prefix: 'docker.io', mirrors: [{ host: 'http://mirror.lab:5000' }] }]
+    })
+    expect([config.ansible, config.guestNetwork]).toEqual(['venv', 'outbound'])
+  })
+
+  it('refuse a missing, non-YAML or non-mapping file, the matrix’s own variables, and unknown choices', () => {
+    const cwd = tempDir()
+    writeFileSync(join(cwd, 'bad.yml'), 'a: [1, 2\n')
+    writeFileSync(join(cwd, 'list.yml'), '- files_repo: x\n')
+    writeFileSync(
+      join(cwd, 'axes.yml'),
+      'containerd_snapshotter: zfs\nnerdctl_snapshotter: zfs\nfiles_repo: x\n'
+    )
+    expect(problemsFor({ 'kubespray-vars': 'nope.yml' }, cwd)).toEqual([
+      `kubespray-vars: "nope.yml" does not exist (resolved to ${join(cwd, 'nope.yml')})`
+    ])
+    expect(problemsFor({ 'kubespray-vars': 'bad.yml' }, cwd)[0]).toMatch(
+      /^kubespray-vars: "bad\.yml" is not YAML: /
+    )
+    expect(problemsFor({ 'kubespray-vars': 'list.yml' }, cwd)).toEqual([
+      'kubespray-vars: "list.yml" must be a YAML mapping of variable: value'
+    ])
+    expect(problemsFor({ 'kubespray-vars': 'axes.yml' }, cwd)).toEqual([
+      'kubespray-vars: "axes.yml" sets containerd_snapshotter, nerdctl_snapshotter, which each cell sets itself (snapshotters, tools and variants are the matrix\'s axes)'
+    ])
+    expect(problemsFor({ ansible: 'pip', 'guest-network': 'open' }, cwd)).toEqual([
+      'ansible: "pip" is not one of auto, venv, system',
+      'guest-network: "open" is not one of restricted, outbound'
+    ])
+  })
+})

@@ -1,11 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { filesUnder } from '../host/files-under.js'
-import { join, relative } from 'node:path'
+import { readTreeLines, type TreeLine } from '../kubespray/tree-lines.js'
 import type { LocateVariables, SourceLocation } from '../report/annotations.js'
 
 /** Directories of a kubespray checkout where variables are defined or used; nothing else is read. */
 const SEARCHED = ['roles', 'inventory/sample/group_vars']
-const TEXT_FILE = /\.(ya?ml|j2)$/
 
 /**
  * Finds where kubespray variables live in a checkout, for annotations on failed cells: the first
@@ -15,8 +12,8 @@ const TEXT_FILE = /\.(ya?ml|j2)$/
  */
 export function variableLocator(kubesprayPath: string | null): LocateVariables {
   if (kubesprayPath === null) return () => null
-  let lines: readonly { path: string; line: number; text: string }[] | undefined
-  const all = () => (lines ??= readTree(kubesprayPath))
+  let lines: readonly TreeLine[] | undefined
+  const all = () => (lines ??= readTreeLines(kubesprayPath, SEARCHED))
   const cache = new Map<string, SourceLocation | null>()
   const find = (variable: string): SourceLocation | null => {
     if (!cache.has(variable)) {
@@ -34,15 +31,4 @@ export function variableLocator(kubesprayPath: string | null): LocateVariables {
     }
     return null
   }
-}
-
-function readTree(root: string): { path: string; line: number; text: string }[] {
-  return SEARCHED.filter(dir => existsSync(join(root, dir)))
-    .flatMap(dir => filesUnder(join(root, dir)))
-    .filter(path => TEXT_FILE.test(path))
-    .flatMap(path =>
-      readFileSync(path, 'utf8')
-        .split('\n')
-        .map((text, i) => ({ path: relative(root, path), line: i + 1, text }))
-    )
 }

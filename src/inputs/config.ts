@@ -1,4 +1,5 @@
 import type { ImageSpec } from '../images/catalogue.js'
+import type { AnsibleSource } from '../kubespray/ansible.js'
 import type { Tier } from '../plan/axes.js'
 import type { CellPattern } from '../plan/pattern.js'
 import type { Axes } from '../plan/plan.js'
@@ -19,6 +20,9 @@ export type TrackingIssueMode = (typeof TRACKING_ISSUE)[number]
 export const UPLOAD_RESULTS = ['auto', 'always', 'never'] as const
 export type UploadResults = (typeof UPLOAD_RESULTS)[number]
 
+export const GUEST_NETWORK = ['restricted', 'outbound'] as const
+export type GuestNetwork = (typeof GUEST_NETWORK)[number]
+
 export const RUNNER_SETUP = ['auto', 'always', 'never'] as const
 export type RunnerSetup = (typeof RUNNER_SETUP)[number]
 export type FailOn = (typeof FAIL_ON)[number]
@@ -34,6 +38,10 @@ export interface Config {
   /** Absolute path, or null when none was given (lint and join cells are then skipped). */
   readonly kubesprayPath: string | null
   readonly kubesprayRef: string | null
+  /** `kubespray-vars`: group vars for every join; empty when none were given. */
+  readonly kubesprayVars: Readonly<Record<string, unknown>>
+  readonly ansible: AnsibleSource
+  readonly guestNetwork: GuestNetwork
   readonly baseline: { readonly path: string; readonly document: ResultsDocument } | null
   readonly writeBaseline: string | null
   readonly failOn: FailOn

@@ -1,7 +1,10 @@
-import { existsSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
+import { parse as parseYaml } from 'yaml'
 import { IMAGES, IMAGE_NAMES, findImage, type ImageSpec } from '../images/catalogue.js'
+import { ANSIBLE_SOURCES } from '../kubespray/ansible.js'
+import { CELL_VARIABLES } from '../kubespray/cell-vars.js'
 import { SNAPSHOTTERS, TIERS, TOOLS, VARIANTS, tierIndex, type Tier } from '../plan/axes.js'
 import { parseCellPattern, matchesCell, type CellPattern } from '../plan/pattern.js'
 import { expandAxes, filterCells } from '../plan/plan.js'
@@ -12,6 +15,7 @@ import {
   FAIL_ON,
   MODES,
   RUNNER_SETUP,
+  GUEST_NETWORK,
   TRACKING_ISSUE,
   UPLOAD_RESULTS,
   type Config
@@ -79,6 +83,9 @@ export function parseConfig(raw: RawInputs, ctx: ParseContext): Config {
     existingDirectory('kubespray-path', resolve(ctx.cwd, t), t)
   )
   const kubesprayRef = optional('kubespray-ref', t => parseGitRef('kubespray-ref', t))
+  const kubesprayVars = optional('kubespray-vars', t => parseKubesprayVars(resolve(ctx.cwd, t), t)) ?? {}
+  const ansible = take(parseChoice('ansible', text('ansible'), ANSIBLE_SOURCES))
+  const guestNetwork = take(parseChoice('guest-network', text('guest-network'), GUEST_NETWORK))
   const baseline = optional('baseline', t => parseBaseline(resolve(ctx.cwd, t), t))
   const writeBaseline = optional('write-baseline', t =>
     writableFile('write-baseline', resolve(ctx.cwd, t), t)
@@ -156,6 +163,9 @@ export function parseConfig(raw: RawInputs, ctx: ParseContext): Config {
     exclude: exclude!,
     kubesprayPath,
     kubesprayRef,
+    kubesprayVars,
+    ansible: ansible!,
+    guestNetwork: guestNetwork!,
     baseline,
     writeBaseline,
     failOn: failOn!,
@@ -273,6 +283,34 @@ function existingDirectory(input: InputName, path: string, given: string): Parse
   if (!existsSync(path)) return bad(problem(input, `${shown(given)} does not exist (resolved to ${path})`))
   if (!statSync(path).isDirectory()) return bad(problem(input, `${shown(given)} is not a directory`))
   return ok(path)
+}
+
+/** A YAML mapping of group vars, without the variables each cell sets itself. */
+function parseKubesprayVars(path: string, given: string): Parsed<Record<string, unknown>> {
+  if (!existsSync(path)) {
+    return bad(problem('kubespray-vars', `${shown(given)} does not exist (resolved to ${path})`))
+  }
+  let document: unknown
+  try {
+    document = parseYaml(readFileSync(path, 'utf8'))
+  } catch (e) {
+    return bad(
+      problem('kubespray-vars', `${shown(given)} is not YAML: ${(e as Error).message.split('\n')[0]}`)
+    )
+  }
+  if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+    return bad(problem('kubespray-vars', `${shown(given)} must be a YAML mapping of variable: value`))
+  }
+  const reserved = Object.keys(document).filter(k => (CELL_VARIABLES as readonly string[]).includes(k))
+  if (reserved.length > 0) {
+    return bad(
+      problem(
+        'kubespray-vars',
+        `${shown(given)} sets ${reserved.join(', ')}, which each cell sets itself (snapshotters, tools and variants are the matrix's axes)`
+      )
+    )
+  }
+  return ok(document as Record<string, unknown>)
 }
 
 function parseBaseline(

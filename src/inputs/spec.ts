@@ -65,6 +65,24 @@ export const INPUTS = [
     default: ''
   },
   {
+    name: 'kubespray-vars',
+    description:
+      "A YAML file of kubespray group vars given to every join (offline mode: files_repo, registry_host, the *_download_url, *_image_repo). The matrix's own variables (containerd_snapshotter, nerdctl_snapshotter, image_command_tool, nerdctl_image_pull_command, container_manager) cannot be set here.",
+    default: ''
+  },
+  {
+    name: 'ansible',
+    description:
+      "Where the Ansible that runs kubespray comes from: venv (a virtualenv with the checkout's requirements.txt, as kubespray installs it), system (ansible-playbook on PATH), or auto (venv on GitHub runners, system elsewhere).",
+    default: 'auto'
+  },
+  {
+    name: 'guest-network',
+    description:
+      "Network for the test VMs besides their private link: restricted (none; join cells are skipped unless kubespray-vars points files_repo and registry_host at mirrors the guests reach) or outbound (the runner's network, for kubespray's downloads).",
+    default: 'restricted'
+  },
+  {
     name: 'baseline',
     description: 'A results.json from an earlier run: cells that passed there and fail now are regressions.',
     default: ''

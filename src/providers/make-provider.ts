@@ -8,7 +8,8 @@ import { DEFAULT_QEMU_OPTIONS, QemuProvider } from './qemu/qemu-provider.js'
 export function makeProvider(config: Config, host: HostContext): QemuProvider {
   // On runners, images also go to and come from GitHub's cache service; elsewhere `remote` is undefined.
   const images = { dir: config.imageCache, mirror: config.mirror, remote: actionsImageCache(host.log) }
-  return new QemuProvider({ ...DEFAULT_QEMU_OPTIONS, images }, host)
+  const outbound = config.guestNetwork === 'outbound'
+  return new QemuProvider({ ...DEFAULT_QEMU_OPTIONS, images, outbound }, host)
 }
 
 /** Applies `runner-setup`, then makes the provider: every mode that boots VMs comes through here. */

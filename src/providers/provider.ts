@@ -1,6 +1,7 @@
 import type { Command } from '../exec/command.js'
 import type { CommandResult, Executor, RunOptions } from '../exec/executor.js'
 import type { ImageSpec } from '../images/catalogue.js'
+import type { SshAccess } from '../kubespray/inventory.js'
 import type { NodeVersions } from '../results/cell-result.js'
 
 /**
@@ -44,6 +45,8 @@ export interface Node {
   readonly name: string
   /** The address other nodes of the run reach it at, when it has a private link. */
   readonly privateAddress?: string
+  /** How tools outside the action (Ansible) log in to it. */
+  readonly access: SshAccess
   /** Runs a command as root on the node. Like the local executor, a non-zero exit is a result, not a throw. */
   exec(command: Command, options?: RunOptions): Promise<CommandResult>
   copyIn(localPath: string, remotePath: string): Promise<void>

@@ -1,7 +1,7 @@
 import { classify } from '../diagnose/classify.js'
 import { UNKNOWN_SIGNATURE } from '../diagnose/signatures.js'
 import type { Cell } from '../plan/cell.js'
-import type { NodeVersions, Outcome } from '../results/cell-result.js'
+import type { Finding, NodeVersions, Outcome } from '../results/cell-result.js'
 import type { Attempt, ScenarioSession, Verdict } from '../scenarios/scenario.js'
 
 export interface AttemptPolicy {
@@ -16,6 +16,8 @@ export interface TierRun {
   readonly attempts: number
   readonly versions: NodeVersions
   readonly logs: readonly string[]
+  /** The last attempt's findings (each attempt reads the same checkout). */
+  readonly findings: readonly Finding[]
 }
 
 /**
@@ -31,29 +33,38 @@ export async function runAttempts(
   const failed: Outcome[] = []
   let versions: NodeVersions = {}
   const logs: string[] = []
+  let findings: readonly Finding[] = []
   for (let attempt = 1; attempt <= policy.retries + 1; attempt++) {
     if (policy.signal.aborted) {
-      return { outcome: { status: 'error', message: 'cancelled' }, attempts: attempt - 1, versions, logs }
+      return {
+        outcome: { status: 'error', message: 'cancelled' },
+        attempts: attempt - 1,
+        versions,
+        logs,
+        findings
+      }
     }
     const result = await attemptWithTimeout(session, cell, attempt, policy, logDirFor(attempt))
     versions = { ...versions, ...result.versions }
     logs.push(...result.logs)
+    findings = result.findings ?? findings
     const outcome = diagnose(result.verdict)
     if (outcome.status === 'pass') {
       const first = failed[0]
-      if (first === undefined) return { outcome, attempts: attempt, versions, logs }
+      if (first === undefined) return { outcome, attempts: attempt, versions, logs, findings }
       const signature = first.status === 'fail' ? first.signature : UNKNOWN_SIGNATURE.id
       return {
         outcome: { status: 'flaky', failedAttempts: failed.length, signature },
         attempts: attempt,
         versions,
-        logs
+        logs,
+        findings
       }
     }
-    if (outcome.status === 'skipped') return { outcome, attempts: attempt, versions, logs }
+    if (outcome.status === 'skipped') return { outcome, attempts: attempt, versions, logs, findings }
     failed.push(outcome)
   }
-  return { outcome: failed.at(-1)!, attempts: failed.length, versions, logs }
+  return { outcome: failed.at(-1)!, attempts: failed.length, versions, logs, findings }
 }
 
 export function diagnose(verdict: Verdict): Outcome {
@@ -64,7 +75,8 @@ export function diagnose(verdict: Verdict): Outcome {
       return { status: 'skipped', reason: verdict.reason }
     case 'fail': {
       const d = classify(verdict.evidence)
-      return { status: 'fail', signature: d.signature.id, message: verdict.message, ...excerpt(d.excerpt) }
+      const signature = verdict.signature ?? d.signature.id
+      return { status: 'fail', signature, message: verdict.message, ...excerpt(d.excerpt) }
     }
     case 'error':
       return { status: 'error', message: verdict.message, ...excerpt(classify(verdict.evidence).excerpt) }

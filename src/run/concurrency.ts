@@ -28,11 +28,14 @@ export function imageConcurrency(
   capacity: HostCapacity = hostCapacity()
 ): Concurrency {
   if (!tiers.some(t => t !== 'lint')) return { images: 1, reason: 'no tier boots a VM' }
-  const byMemory = Math.floor((capacity.availableMb - HOST_RESERVE_MB) / (vmMemoryMb + QEMU_OVERHEAD_MB))
-  const count = Math.max(1, Math.min(images, byMemory, capacity.cpus))
+  // The join tiers keep a control plane up next to each cell's worker.
+  const perImage = tiers.some(t => t === 'join' || t === 'rejoin') ? 2 : 1
+  const vms = Math.floor((capacity.availableMb - HOST_RESERVE_MB) / (vmMemoryMb + QEMU_OVERHEAD_MB))
+  const byMemory = Math.floor(vms / perImage)
+  const count = Math.max(1, Math.min(images, byMemory, Math.floor(capacity.cpus / perImage)))
   return {
     images: count,
-    reason: `${images} image(s); memory holds ${Math.max(byMemory, 0)} VM(s) of ${vmMemoryMb} MiB, ${capacity.cpus} CPU(s)`
+    reason: `${images} image(s) of ${perImage} VM(s); memory holds ${Math.max(vms, 0)} VM(s) of ${vmMemoryMb} MiB, ${capacity.cpus} CPU(s)`
   }
 }
 

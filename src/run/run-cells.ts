@@ -75,10 +75,12 @@ export async function runCells(cells: readonly Cell[], deps: RunCellsDeps): Prom
           const cellOutcomes = [...(outcomes.get(cell.id) ?? []), tierOutcome.outcome]
           outcomes.set(cell.id, cellOutcomes)
           const previous = results.get(cell.id)
+          const findings = [...(previous?.findings ?? []), ...tierOutcome.findings]
           const result = buildResult(cell, config, cellOutcomes, {
             versions: { ...previous?.versions, ...tierOutcome.versions },
             logs: [...(previous?.logs ?? []), ...tierOutcome.logs.map(p => relative(config.outputDir, p))],
-            finishedAt: now().toISOString()
+            finishedAt: now().toISOString(),
+            ...(findings.length > 0 ? { findings } : {})
           })
           results.set(cell.id, result)
           deps.journal.append(result)
@@ -133,14 +135,16 @@ async function runTier(opened: OpenResult, cell: Cell, tier: Tier, deps: RunCell
         outcome: { status: 'skipped' as const, reason: opened.reason },
         attempts: 0,
         versions: {},
-        logs: []
+        logs: [],
+        findings: []
       }
     case 'broken':
       return {
         outcome: { status: 'error' as const, message: opened.message },
         attempts: 0,
         versions: {},
-        logs: []
+        logs: [],
+        findings: []
       }
     case 'ready':
       return runAttempts(
@@ -181,7 +185,7 @@ function buildResult(
   cell: Cell,
   config: Config,
   outcomes: readonly TierOutcome[],
-  extra: Pick<CellResult, 'versions' | 'logs' | 'finishedAt'>
+  extra: Pick<CellResult, 'versions' | 'logs' | 'finishedAt' | 'findings'>
 ): CellResult {
   const decided = decideCell(config.tiers, outcomes)
   return {

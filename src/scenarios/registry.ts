@@ -1,9 +1,11 @@
 import type { Tier } from '../plan/axes.js'
+import { joinScenario, type JoinEnv } from './join/join-scenario.js'
+import { lintScenario } from './lint/lint-scenario.js'
 import { probeScenario, type ProbeEnv } from './probe/probe-scenario.js'
 import type { Scenario } from './scenario.js'
 
-/** What scenarios may use of the run: its config, the host and the node provider. */
-export type ScenarioEnv = ProbeEnv
+/** What scenarios may use of the run: its config, the host, the node provider, whether on a runner. */
+export type ScenarioEnv = ProbeEnv & JoinEnv
 
 /** Builds the run's scenario for each tier; the pipeline calls it once per run. */
 export type ScenarioFactory = (env: ScenarioEnv) => (tier: Tier) => Scenario
@@ -14,19 +16,19 @@ export type ScenarioFactory = (env: ScenarioEnv) => (tier: Tier) => Scenario
  */
 export const makeScenarios: ScenarioFactory = env => {
   const probe = probeScenario(env)
+  const lint = lintScenario({ config: env.config, log: env.host.log, kubespray: env.kubespray })
+  const join = joinScenario(env, 'join')
+  const rejoin = joinScenario(env, 'rejoin')
   return tier => {
     switch (tier) {
       case 'lint':
-        return unavailable(
-          tier,
-          'the lint tier (static analysis of the kubespray checkout) is not implemented yet'
-        )
+        return lint
       case 'probe':
         return probe
       case 'join':
-        return unavailable(tier, 'the join tier (real kubespray scale.yml) is not implemented yet')
+        return join
       case 'rejoin':
-        return unavailable(tier, 'the rejoin tier needs the join tier, which is not implemented yet')
+        return rejoin
       default: {
         const never: never = tier
         throw new Error(`no scenario for tier ${String(never)}`)

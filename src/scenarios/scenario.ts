@@ -4,7 +4,7 @@ import type { Evidence } from '../diagnose/classify.js'
 import type { Log } from '../log/log.js'
 import type { Tier } from '../plan/axes.js'
 import type { Cell } from '../plan/cell.js'
-import type { NodeVersions } from '../results/cell-result.js'
+import type { Finding, NodeVersions } from '../results/cell-result.js'
 
 /**
  * A tier's test. One interface for lint, probe, join and rejoin: `open` prepares what every cell of one
@@ -49,7 +49,13 @@ export interface AttemptContext {
  */
 export type Verdict =
   | { readonly kind: 'pass' }
-  | { readonly kind: 'fail'; readonly message: string; readonly evidence: readonly Evidence[] }
+  | {
+      readonly kind: 'fail'
+      readonly message: string
+      readonly evidence: readonly Evidence[]
+      /** Set by a scenario that knows the signature without reading logs (the lint tier's predictions). */
+      readonly signature?: string
+    }
   | { readonly kind: 'error'; readonly message: string; readonly evidence: readonly Evidence[] }
   | { readonly kind: 'skipped'; readonly reason: string }
 
@@ -58,4 +64,6 @@ export interface Attempt {
   readonly versions: NodeVersions
   /** Absolute paths of the logs this attempt wrote. */
   readonly logs: readonly string[]
+  /** Places in the kubespray checkout the attempt points at (the lint tier's findings). */
+  readonly findings?: readonly Finding[]
 }

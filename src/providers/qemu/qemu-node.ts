@@ -2,6 +2,7 @@ import { existsSync, rmSync } from 'node:fs'
 import { cmd, type Command } from '../../exec/command.js'
 import { check, describeFailure, type CommandResult, type RunOptions } from '../../exec/executor.js'
 import type { HostContext } from '../../host/context.js'
+import type { SshAccess } from '../../kubespray/inventory.js'
 import type { NodeVersions } from '../../results/cell-result.js'
 import type { RootDisk } from '../../storage/disk-store.js'
 import type { Forward, Node } from '../provider.js'
@@ -33,6 +34,10 @@ export class QemuNode implements Node {
     private readonly ctx: HostContext,
     readonly privateAddress?: string
   ) {}
+
+  get access(): SshAccess {
+    return { host: '127.0.0.1', port: this.ssh.port, user: 'root', identity: this.ssh.identity }
+  }
 
   exec(command: Command, options?: RunOptions): Promise<CommandResult> {
     return this.ctx.exec.run({ ...sshCommand(this.ssh, command), input: command.input }, options)

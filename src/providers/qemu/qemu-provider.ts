@@ -18,6 +18,9 @@ import { freeTcpPort, freeUdpPort } from './ports.js'
 import { keygenCommand, sshCommand, type SshTarget } from './ssh.js'
 import { VmProcess } from './vm-process.js'
 
+/** The DNS server qemu's user network offers its guests. */
+const USER_NET_DNS = '10.0.2.3'
+
 export interface QemuProviderOptions {
   readonly images: ImageCacheOptions
   readonly cpus: number
@@ -161,7 +164,13 @@ export class QemuProvider implements Provider {
         memoryMb: this.options.memoryMb,
         kernel: artifacts.kernel,
         initrd: artifacts.initrd,
-        cmdline: kernelCmdline({ sshPublicKey: publicKey, hostname: options.name, address: link?.address }),
+        cmdline: kernelCmdline({
+          sshPublicKey: publicKey,
+          hostname: options.name,
+          address: link?.address,
+          // qemu's user network answers DNS here; a restricted guest gets none (lookups fail at once).
+          ...(this.options.outbound ? { dns: USER_NET_DNS } : {})
+        }),
         root,
         pool: { path: poolPath, format: 'raw' as const },
         sshPort: port,

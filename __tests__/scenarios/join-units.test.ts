@@ -1,0 +1,91 @@
+import { describe, expect, it } from '@jest/globals'
+import { cmd } from '../../src/exec/command.js'
+import type { CommandResult } from '../../src/exec/executor.js'
+import { imageConcurrency } from '../../src/run/concurrency.js'
+import { downloadsUnreachable } from '../../src/scenarios/join/join-checks.js'
+import { playbookOutcome } from '../../src/scenarios/join/playbook-outcome.js'
+
+function result(
+  exitCode: number | null,
+  stdout: string,
+  killedBy: CommandResult['killedBy'] = null
+): CommandResult {
+  return {
+    command: cmd('ansible-playbook', 'scale.yml'),
+    exitCode,
+    killedBy,
+    stdout,
+    stderr: '',
+    durationMs: 1000
+  }
+}
+
+const PLAY = `PLAY [kube_node] ***
+TASK [container-engine/containerd : Render config] ***
+ok: [w-debian-12-1]
+TASK [download : Download image if required] ***
+`
+
+describe('reading a playbook run', () => {
+  it('a run that exits 0 is ok', () => {
+    expect(playbookOutcome('scale.yml', result(0, PLAY))).toEqual({ kind: 'ok' })
+  })
+
+  it('a failed task is the node’s failure, named with its task and Ansible’s message', () => {
+    const out = `${PLAY}fatal: [w-debian-12-1]: FAILED! => {"msg": "ctr: failed to prepare extraction snapshot: missing parent: bucket: not found"}\n`
+    expect(playbookOutcome('scale.yml', result(2, out))).toEqual({
+      kind: 'failed',
+      message:
+        'scale.yml, task "download : Download image if required" failed: fatal: [w-debian-12-1]: FAILED! => {"msg": "ctr: failed to prepare extraction snapshot: missing parent: bucket: not found"}'
+    })
+  })
+
+  it('an unreachable host, or a download with no route, is the harness’s error, not the cell’s failure', () => {
+    const unreachable = `${PLAY}fatal: [w-debian-12-1]: UNREACHABLE! => {"msg": "Failed to connect to the host via ssh"}\n`
+    expect(playbookOutcome('scale.yml', result(4, unreachable)).kind).toBe('broken')
+    const noRoute = `${PLAY}fatal: [w-debian-12-1]: FAILED! => {"msg": "Request failed: <urlopen error [Errno -3] Temporary failure in name resolution>"}\n`
+    expect(playbookOutcome('scale.yml', result(2, noRoute))).toEqual({
+      kind: 'broken',
+      message: expect.stringContaining(
+        'scale.yml, task "download : Download image if required": a download had no route'
+      ) as unknown as string
+    })
+  })
+
+  it('a run killed by the cell timeout is broken, not failed', () => {
+    expect(playbookOutcome('cluster.yml', result(null, PLAY, 'timeout'))).toEqual({
+      kind: 'broken',
+      message: 'cluster.yml: ansible-playbook scale.yml timed out after 1s'
+    })
+  })
+})
+
+describe('whether the guests can reach kubespray’s downloads', () => {
+  it('outbound networking reaches them', () => {
+    expect(downloadsUnreachable({ guestNetwork: 'outbound', kubesprayVars: {} })).toBeNull()
+  })
+
+  it('a restricted network reaches them only through mirrors set in kubespray-vars', () => {
+    expect(downloadsUnreachable({ guestNetwork: 'restricted', kubesprayVars: {} })).toMatch(
+      /^the guests have no route to kubespray's downloads \(guest-network: restricted/
+    )
+    for (const mirror of ['files_repo', 'registry_host', 'kube_image_repo', 'kubeadm_download_url']) {
+      expect(
+        downloadsUnreachable({ guestNetwork: 'restricted', kubesprayVars: { [mirror]: 'x' } })
+      ).toBeNull()
+    }
+    expect(
+      downloadsUnreachable({ guestNetwork: 'restricted', kubesprayVars: { kube_version: '1.33.0' } })
+    ).not.toBeNull()
+  })
+})
+
+describe('how many images run at once', () => {
+  const capacity = { cpus: 4, availableMb: 16_384 }
+  it('one VM per image for the probe, two for the join tiers (control plane and worker)', () => {
+    expect(imageConcurrency(4, ['lint', 'probe'], 2048, capacity).images).toBe(4)
+    expect(imageConcurrency(4, ['lint', 'join'], 2048, capacity).images).toBe(2)
+    expect(imageConcurrency(4, ['join', 'rejoin'], 2048, { cpus: 2, availableMb: 24_000 }).images).toBe(1)
+    expect(imageConcurrency(4, ['lint'], 2048, capacity)).toEqual({ images: 1, reason: 'no tier boots a VM' })
+  })
+})

@@ -1,0 +1,152 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { cmd, type Command } from '../exec/command.js'
+import { describeFailure, type Executor } from '../exec/executor.js'
+
+/** Where the Ansible that runs kubespray comes from. */
+export const ANSIBLE_SOURCES = ['auto', 'venv', 'system'] as const
+export type AnsibleSource = (typeof ANSIBLE_SOURCES)[number]
+
+/** An Ansible ready to run kubespray: its bin directory ('' for PATH) and what it is. */
+export interface AnsibleTools {
+  readonly bin: string
+  /** e.g. `ansible-playbook [core 2.14.18] (system)`, for the log and the report. */
+  readonly description: string
+}
+
+export type AnsibleAvailability =
+  | { readonly kind: 'ready'; readonly tools: AnsibleTools }
+  | { readonly kind: 'unavailable'; readonly reason: string }
+
+export interface ProvideAnsibleOptions {
+  readonly source: AnsibleSource
+  readonly kubespray: string
+  /** Where a virtualenv is created (inside the run's work dir, so it is removed with it). */
+  readonly venvDir: string
+  readonly exec: Executor
+  readonly signal: AbortSignal
+  /** True on GitHub runners: `auto` then installs what kubespray's requirements.txt asks for. */
+  readonly onRunner: boolean
+}
+
+/** pip resolves and downloads kubespray's pinned ansible (about 100 MB): generous, but bounded. */
+const PIP_TIMEOUT_MS = 20 * 60_000
+
+/**
+ * `venv`: a virtualenv with kubespray's requirements.txt, as kubespray's docs and CI install it;
+ * `system`: the `ansible-playbook` on PATH; `auto`: venv on runners, system elsewhere (a lab's own
+ * Ansible). Never throws: an Ansible that cannot be had makes the join cells skipped with the reason.
+ */
+export async function provideAnsible(options: ProvideAnsibleOptions): Promise<AnsibleAvailability> {
+  const venv = options.source === 'venv' || (options.source === 'auto' && options.onRunner)
+  return venv ? installVenv(options) : systemAnsible(options)
+}
+
+async function systemAnsible(options: ProvideAnsibleOptions): Promise<AnsibleAvailability> {
+  const version = await ansibleVersion('', options)
+  if (version === null) {
+    return {
+      kind: 'unavailable',
+      reason: `ansible-playbook is not installed (ansible: ${options.source}); install it, or use ansible: venv to install kubespray's requirements.txt`
+    }
+  }
+  return { kind: 'ready', tools: { bin: '', description: `${version} (system)` } }
+}
+
+async function installVenv(options: ProvideAnsibleOptions): Promise<AnsibleAvailability> {
+  const requirements = join(options.kubespray, 'requirements.txt')
+  if (!existsSync(requirements)) {
+    return {
+      kind: 'unavailable',
+      reason: `the kubespray checkout has no requirements.txt to install Ansible from (${requirements})`
+    }
+  }
+  for (const command of venvCommands(options.venvDir, requirements)) {
+    const r = await options.exec.run(command, { signal: options.signal, timeoutMs: PIP_TIMEOUT_MS })
+    if (r.exitCode !== 0) {
+      return {
+        kind: 'unavailable',
+        reason: `could not install Ansible from ${requirements} into a virtualenv (is PyPI reachable?): ${describeFailure(r)}`
+      }
+    }
+  }
+  const bin = join(options.venvDir, 'bin')
+  const version = await ansibleVersion(bin, options)
+  if (version === null) {
+    return { kind: 'unavailable', reason: `${requirements} installed no ansible-playbook into ${bin}` }
+  }
+  return { kind: 'ready', tools: { bin, description: `${version} (virtualenv, ${requirements})` } }
+}
+
+/** The virtualenv and kubespray's pinned requirements (ansible-core, jinja2, netaddr…). */
+export function venvCommands(venvDir: string, requirements: string): Command[] {
+  return [
+    cmd('python3', '-m', 'venv', venvDir),
+    cmd(
+      join(venvDir, 'bin', 'pip'),
+      'install',
+      '--disable-pip-version-check',
+      '--no-input',
+      '-r',
+      requirements
+    )
+  ]
+}
+
+async function ansibleVersion(bin: string, options: ProvideAnsibleOptions): Promise<string | null> {
+  const r = await options.exec
+    .run(cmd(tool(bin, 'ansible-playbook'), '--version'), { signal: options.signal, timeoutMs: 60_000 })
+    .catch(() => null)
+  if (r === null || r.exitCode !== 0) return null
+  return r.stdout.split('\n')[0]!.trim()
+}
+
+function tool(bin: string, name: string): string {
+  return bin === '' ? name : join(bin, name)
+}
+
+export interface PlaybookRun {
+  /** Relative to the checkout: `cluster.yml`, `scale.yml`, `reset.yml`. */
+  readonly playbook: string
+  readonly limit: string
+  /** Passed with `-e` (highest precedence): only what a playbook itself asks for, like reset's confirmation. */
+  readonly extraVars?: Readonly<Record<string, string>>
+}
+
+/**
+ * `ansible-playbook` as kubespray's own CI runs it, from the checkout (so its ansible.cfg, library and
+ * plugins apply) against the generated inventory. Output is plain and unbuffered so it streams per cell.
+ */
+export function playbookCommand(
+  ansible: AnsibleTools,
+  paths: { readonly kubespray: string; readonly inventory: string; readonly tempDir: string },
+  run: PlaybookRun
+): Command {
+  const extra = run.extraVars === undefined ? [] : ['-e', JSON.stringify(run.extraVars)]
+  return {
+    ...cmd(
+      tool(ansible.bin, 'ansible-playbook'),
+      '-i',
+      paths.inventory,
+      '--limit',
+      run.limit,
+      '--become',
+      ...extra,
+      run.playbook
+    ),
+    cwd: paths.kubespray,
+    env: {
+      ANSIBLE_HOST_KEY_CHECKING: 'False',
+      ANSIBLE_NOCOLOR: '1',
+      ANSIBLE_FORCE_COLOR: '0',
+      ANSIBLE_RETRY_FILES_ENABLED: 'False',
+      ANSIBLE_LOCAL_TEMP: paths.tempDir,
+      PYTHONUNBUFFERED: '1'
+    }
+  }
+}
+
+/** `ansible-inventory --list`: what Ansible makes of a generated inventory, as JSON. */
+export function inventoryListCommand(ansible: AnsibleTools, inventory: string): Command {
+  return cmd(tool(ansible.bin, 'ansible-inventory'), '-i', inventory, '--list')
+}
