@@ -4,6 +4,8 @@ import type { CommandResult } from '../../src/exec/executor.js'
 import { imageConcurrency } from '../../src/run/concurrency.js'
 import { downloadsUnreachable } from '../../src/scenarios/join/join-checks.js'
 import { playbookOutcome } from '../../src/scenarios/join/playbook-outcome.js'
+import { rejoinVerdict, withEvidence } from '../../src/scenarios/join/rejoin-verdict.js'
+import { classify, type Evidence } from '../../src/diagnose/classify.js'
 
 function result(
   exitCode: number | null,
@@ -87,5 +89,55 @@ describe('how many images run at once', () => {
     expect(imageConcurrency(4, ['lint', 'join'], 2048, capacity).images).toBe(2)
     expect(imageConcurrency(4, ['join', 'rejoin'], 2048, { cpus: 2, availableMb: 24_000 }).images).toBe(1)
     expect(imageConcurrency(4, ['lint'], 2048, capacity)).toEqual({ images: 1, reason: 'no tier boots a VM' })
+  })
+})
+
+describe('the rejoin verdict', () => {
+  const ok = { kind: 'pass' } as const
+  const refused = {
+    kind: 'fail',
+    message:
+      'scale.yml, task "kubeadm | Join to cluster" failed: dial tcp 127.0.0.1:6443: connect: connection refused',
+    evidence: [{ source: 'ansible scale', text: 'dial tcp 127.0.0.1:6443: connect: connection refused' }]
+  } as const
+  const noCa = {
+    kind: 'fail',
+    message: 'no running nginx-proxy container on w-debian-12-1 after 120s',
+    evidence: [{ source: 'kubelet', text: 'unable to load client CA file /etc/kubernetes/ssl/ca.crt' }]
+  } as const
+  const journal = [{ source: 'containerd', text: 'level=info msg="loading plugin"' }]
+
+  it('reports every step; rescaling without reset failing is the cell’s failure, with its evidence', () => {
+    const v = rejoinVerdict([refused, noCa, ok, ok], journal)
+    expect(v).toEqual({
+      kind: 'fail',
+      message: `first scale: ${refused.message}; scale again without reset: ${noCa.message}; reset.yml: ok; scale after reset: ok`,
+      evidence: [...noCa.evidence, ...journal]
+    })
+    expect(classify((v as unknown as { evidence: Evidence[] }).evidence).signature.id).toBe(
+      'kubelet-client-ca-missing'
+    )
+  })
+
+  it('passes when both rejoins work, whatever the first scale did', () => {
+    expect(rejoinVerdict([refused, ok, ok, ok], journal)).toEqual({ kind: 'pass' })
+  })
+
+  it('a rejoin step that could not run makes the cell the harness’s error', () => {
+    const unreachable = { kind: 'error', message: 'scale.yml: host unreachable', evidence: [] } as const
+    expect(rejoinVerdict([ok, ok, unreachable, noCa], journal)).toMatchObject({
+      kind: 'error',
+      message: expect.stringContaining(
+        'reset.yml: scale.yml: host unreachable; scale after reset: no running nginx-proxy'
+      ) as unknown as string
+    })
+  })
+
+  it('the join’s own failure keeps the worker’s journals for diagnosis; a pass stays a pass', () => {
+    expect(withEvidence(refused, journal)).toEqual({
+      ...refused,
+      evidence: [...refused.evidence, ...journal]
+    })
+    expect(withEvidence(ok, journal)).toEqual(ok)
   })
 })

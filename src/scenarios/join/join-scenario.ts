@@ -1,6 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Evidence } from '../../diagnose/classify.js'
 import type { HostContext } from '../../host/context.js'
 import type { Config } from '../../inputs/config.js'
 import type { ImageSpec } from '../../images/catalogue.js'
@@ -23,6 +22,7 @@ import type { Attempt, AttemptContext, Opened, Scenario, ScenarioContext, Verdic
 import { downloadsUnreachable } from './join-checks.js'
 import { checkJoined, collectWorker, forgetNode } from './node-checks.js'
 import { playbookOutcome } from './playbook-outcome.js'
+import { rejoinVerdict, withEvidence } from './rejoin-verdict.js'
 
 export interface JoinEnv {
   readonly config: Config
@@ -199,7 +199,8 @@ async function runCell(run: CellRun): Promise<Attempt> {
       workerVars: cellVars(run.cell),
       controlPlaneVars: CONTROL_PLANE_VARS
     })
-    const play = async (step: string, playbook: PlaybookRun): Promise<Step> => {
+    /** Runs one playbook; a scale is then checked for a real join, a reset only for its own success. */
+    const play = async (step: string, playbook: PlaybookRun, joins = true): Promise<Verdict> => {
       const logFile = join(attempt.logDir, `ansible-${step}.log`)
       logs.push(logFile)
       const result = await runPlaybook(playbookCommand(plane.ansible, paths(plane, inventory), playbook), {
@@ -211,9 +212,9 @@ async function runCell(run: CellRun): Promise<Attempt> {
       })
       const outcome = playbookOutcome(playbook.playbook, result)
       const evidence = [{ source: `ansible ${step}`, text: readFileSync(logFile, 'utf8') }]
-      if (outcome.kind === 'broken') return { verdict: { kind: 'error', message: outcome.message, evidence } }
-      if (outcome.kind === 'failed') return { verdict: { kind: 'fail', message: outcome.message, evidence } }
-      return { verdict: await checkJoined(plane.cp, worker, name, attempt.signal), evidence }
+      if (outcome.kind === 'broken') return { kind: 'error', message: outcome.message, evidence }
+      if (outcome.kind === 'failed') return { kind: 'fail', message: outcome.message, evidence }
+      return joins ? checkJoined(plane.cp, worker, name, attempt.signal) : { kind: 'pass' }
     }
     const scale: PlaybookRun = { playbook: 'scale.yml', limit: SCALE_GROUP }
     const steps =
@@ -222,7 +223,11 @@ async function runCell(run: CellRun): Promise<Attempt> {
         : [
             await play('scale', scale),
             await play('rescale', scale),
-            await play('reset', { playbook: 'reset.yml', limit: SCALE_GROUP, extraVars: RESET_CONFIRMED }),
+            await play(
+              'reset',
+              { playbook: 'reset.yml', limit: SCALE_GROUP, extraVars: RESET_CONFIRMED },
+              false
+            ),
             await play('scale-after-reset', scale)
           ]
     const collected = await collectWorker(worker, attempt.logDir, attempt.signal)
@@ -230,7 +235,7 @@ async function runCell(run: CellRun): Promise<Attempt> {
     return {
       verdict:
         run.tier === 'join'
-          ? withEvidence(steps[0]!.verdict, collected.evidence)
+          ? withEvidence(steps[0]!, collected.evidence)
           : rejoinVerdict(steps, collected.evidence),
       versions: await worker.facts().catch(() => ({})),
       logs
@@ -238,36 +243,5 @@ async function runCell(run: CellRun): Promise<Attempt> {
   } finally {
     await forgetNode(plane.cp, name, attempt.signal)
     await worker.destroy()
-  }
-}
-
-interface Step {
-  readonly verdict: Verdict
-  readonly evidence?: readonly Evidence[]
-}
-
-function withEvidence(verdict: Verdict, more: readonly Evidence[]): Verdict {
-  return verdict.kind === 'fail' || verdict.kind === 'error'
-    ? { ...verdict, evidence: [...verdict.evidence, ...more] }
-    : verdict
-}
-
-/**
- * The rejoin outcomes: scale again without reset after the first scale (what users try first), and
- * scale after reset.yml. A failing first join is expected here; the tier judges the two rejoins.
- */
-function rejoinVerdict(steps: readonly Step[], evidence: readonly Evidence[]): Verdict {
-  const [first, again, reset, afterReset] = steps.map(s => s.verdict) as [Verdict, Verdict, Verdict, Verdict]
-  const text = (v: Verdict) => (v.kind === 'pass' ? 'joined' : v.kind === 'skipped' ? v.reason : v.message)
-  const summary = `first scale: ${text(first)}; scale again without reset: ${text(again)}; reset.yml: ${text(reset)}; scale after reset: ${text(afterReset)}`
-  const harness = [again, reset, afterReset].find(v => v.kind === 'error')
-  if (harness !== undefined && harness.kind === 'error')
-    return { ...harness, message: summary, evidence: [...harness.evidence, ...evidence] }
-  const failed = [again, reset, afterReset].filter(v => v.kind === 'fail')
-  if (failed.length === 0) return { kind: 'pass' }
-  return {
-    kind: 'fail',
-    message: summary,
-    evidence: [...failed.flatMap(v => (v.kind === 'fail' ? v.evidence : [])), ...evidence]
   }
 }
