@@ -443,38 +443,21 @@ describe('artifacts', () => {
   })
 
   it('accepts a single-shot Put Blob from BlockBlobClient.upload', async () => {
-    const create = await fetch(
-      `${fake.resultsUrl}twirp/github.actions.results.api.v1.ArtifactService/CreateArtifact`,
-      {
+    // The artifact service's Twirp calls, as @actions/artifact makes them around the blob upload.
+    const artifactService = (method: string, body: Record<string, unknown>) =>
+      fetch(`${fake.resultsUrl}twirp/github.actions.results.api.v1.ArtifactService/${method}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${runtimeToken()}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          workflow_run_backend_id: 'r',
-          workflow_job_run_backend_id: 'j',
-          name: 'single',
-          version: 7
-        })
-      }
-    )
+        body: JSON.stringify({ workflow_run_backend_id: 'r', workflow_job_run_backend_id: 'j', ...body })
+      })
+    const create = await artifactService('CreateArtifact', { name: 'single', version: 7 })
     const { signed_upload_url: uploadUrl } = (await create.json()) as { signed_upload_url: string }
     const bytes = Buffer.from('PK single shot')
 
     await new BlockBlobClient(uploadUrl).upload(bytes, bytes.length)
 
     expect(fake.requestsTo('PUT', /^\/_upload\/single$/)[0]?.headers['x-ms-blob-type']).toBe('BlockBlob')
-    const finalize = await fetch(
-      `${fake.resultsUrl}twirp/github.actions.results.api.v1.ArtifactService/FinalizeArtifact`,
-      {
-        method: 'POST',
-        headers: { authorization: `Bearer ${runtimeToken()}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          workflow_run_backend_id: 'r',
-          workflow_job_run_backend_id: 'j',
-          name: 'single',
-          size: String(bytes.length)
-        })
-      }
-    )
+    const finalize = await artifactService('FinalizeArtifact', { name: 'single', size: String(bytes.length) })
     expect(await finalize.json()).toEqual({ ok: true, artifact_id: String(fake.artifacts[0]?.id) })
     expect(fake.artifacts[0]?.zip.equals(bytes)).toBe(true)
   })

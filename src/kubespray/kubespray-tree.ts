@@ -75,14 +75,15 @@ const DEFINITION = /^([A-Za-z_]\w*)\s*:\s*(\S.*?)\s*$/
 const PULL_COMMAND = /^\s*([A-Za-z_]*image_pull_command)\s*:\s*(\S.*?)\s*$/
 const SNAPSHOTTER_FLAG = /--snapshotter(?:=|\s+)("[^"]*"|'[^']*'|\{\{.*?\}\}|[^\s{]+)/
 
-export function readKubesprayTree(root: string): TreeReading {
+/** Why `root` is not a kubespray checkout (what is missing), or null: cheap, reads no file. */
+export function notKubespray(root: string): string | null {
   const missing = [...PLAYBOOKS, CONTAINERD_TEMPLATES].filter(p => !existsSync(join(root, p)))
-  if (missing.length > 0) {
-    return {
-      kind: 'not-kubespray',
-      reason: `${root} is not a kubespray checkout (missing ${missing.join(', ')})`
-    }
-  }
+  return missing.length === 0 ? null : `${root} is not a kubespray checkout (missing ${missing.join(', ')})`
+}
+
+export function readKubesprayTree(root: string): TreeReading {
+  const missing = notKubespray(root)
+  if (missing !== null) return { kind: 'not-kubespray', reason: missing }
   const roles = readTreeLines(root, ['roles'])
   const criSnapshotter = containerdSettings(roles)
   if (criSnapshotter.length === 0) {

@@ -1,5 +1,5 @@
 import type { Tier } from '../plan/axes.js'
-import { joinScenario, type JoinEnv } from './join/join-scenario.js'
+import { joinScenarios, type JoinEnv } from './join/join-scenario.js'
 import { lintScenario } from './lint/lint-scenario.js'
 import { probeScenario, type ProbeEnv } from './probe/probe-scenario.js'
 import type { Scenario } from './scenario.js'
@@ -17,8 +17,7 @@ export type ScenarioFactory = (env: ScenarioEnv) => (tier: Tier) => Scenario
 export const makeScenarios: ScenarioFactory = env => {
   const probe = probeScenario(env)
   const lint = lintScenario({ config: env.config, log: env.host.log, kubespray: env.kubespray })
-  const join = joinScenario(env, 'join')
-  const rejoin = joinScenario(env, 'rejoin')
+  const { join, rejoin } = joinScenarios(env)
   return tier => {
     switch (tier) {
       case 'lint':

@@ -13,7 +13,7 @@ import {
 import { cellVars } from '../../kubespray/cell-vars.js'
 import type { Checkout } from '../../kubespray/checkout.js'
 import { SCALE_GROUP, writeInventory, type InventoryNode } from '../../kubespray/inventory.js'
-import { readKubesprayTree } from '../../kubespray/kubespray-tree.js'
+import { notKubespray } from '../../kubespray/kubespray-tree.js'
 import { runPlaybook } from '../../kubespray/run-playbook.js'
 import type { Tier } from '../../plan/axes.js'
 import type { Cell } from '../../plan/cell.js'
@@ -53,30 +53,40 @@ const RESET_CONFIRMED = { reset_confirmation: 'yes', skip_confirmation: 'true' }
  * limited to for_scale never configures it; each cell's worker gets its own node name instead, and its
  * Node object is deleted afterwards, so no join meets a stale registration.
  */
-export function joinScenario(env: JoinEnv, tier: Extract<Tier, 'join' | 'rejoin'>): Scenario {
+export function joinScenarios(env: JoinEnv): Record<'join' | 'rejoin', Scenario> {
+  // One Ansible for the run: the virtualenv is installed once, whichever tier needs it first.
   let ansible: Promise<AnsibleAvailability> | undefined
+  const provide = (kubespray: string, context: ScenarioContext) =>
+    (ansible ??= provideAnsible({
+      source: env.config.ansible,
+      kubespray,
+      venvDir: join(context.workDir, 'ansible-venv'),
+      exec: env.host.exec,
+      signal: context.signal,
+      onRunner: env.onRunner
+    }).then(a => {
+      if (a.kind === 'ready') env.host.log.info(`join: ${a.tools.description}`)
+      return a
+    }))
+  return { join: joinScenario(env, 'join', provide), rejoin: joinScenario(env, 'rejoin', provide) }
+}
+
+function joinScenario(
+  env: JoinEnv,
+  tier: Extract<Tier, 'join' | 'rejoin'>,
+  provide: (kubespray: string, context: ScenarioContext) => Promise<AnsibleAvailability>
+): Scenario {
   return {
     tier,
     async open(image: ImageSpec, context: ScenarioContext): Promise<Opened> {
       const checkout = await env.kubespray()
       if (checkout.kind === 'unavailable') return checkout
       const kubespray = checkout.path
-      const reading = readKubesprayTree(kubespray)
-      if (reading.kind === 'not-kubespray') return { kind: 'unavailable', reason: reading.reason }
+      const notCheckout = notKubespray(kubespray)
+      if (notCheckout !== null) return { kind: 'unavailable', reason: notCheckout }
       const route = downloadsUnreachable(env.config)
       if (route !== null) return { kind: 'unavailable', reason: route }
-      ansible ??= provideAnsible({
-        source: env.config.ansible,
-        kubespray,
-        venvDir: join(context.workDir, 'ansible-venv'),
-        exec: env.host.exec,
-        signal: context.signal,
-        onRunner: env.onRunner
-      }).then(a => {
-        if (a.kind === 'ready') env.host.log.info(`${tier}: ${a.tools.description}`)
-        return a
-      })
-      const tools = await ansible
+      const tools = await provide(kubespray, context)
       if (tools.kind === 'unavailable') return tools
       const provider = await env.provider()
       const unavailable = await provider.unavailableReason()
@@ -211,10 +221,11 @@ async function runCell(run: CellRun): Promise<Attempt> {
         timeoutMs: env.config.cellTimeoutMs
       })
       const outcome = playbookOutcome(playbook.playbook, result)
+      if (outcome.kind === 'ok') {
+        return joins ? checkJoined(plane.cp, worker, name, attempt.signal) : { kind: 'pass' }
+      }
       const evidence = [{ source: `ansible ${step}`, text: readFileSync(logFile, 'utf8') }]
-      if (outcome.kind === 'broken') return { kind: 'error', message: outcome.message, evidence }
-      if (outcome.kind === 'failed') return { kind: 'fail', message: outcome.message, evidence }
-      return joins ? checkJoined(plane.cp, worker, name, attempt.signal) : { kind: 'pass' }
+      return { kind: outcome.kind === 'broken' ? 'error' : 'fail', message: outcome.message, evidence }
     }
     const scale: PlaybookRun = { playbook: 'scale.yml', limit: SCALE_GROUP }
     const steps =

@@ -4,7 +4,12 @@ import type { TreeLine } from '../../kubespray/tree-lines.js'
 import type { Finding } from '../../results/cell-result.js'
 
 const MISMATCH = 'tool-snapshotter-mismatch'
-const TIED = 'containerd_snapshotter'
+
+/** nerdctl.toml's snapshotter is `{{ containerd_snapshotter }}` (the fork fix): nerdctl follows the CRI. */
+function nerdctlFollowsCri(tree: KubesprayTree): boolean {
+  const n = tree.nerdctl
+  return n.kind === 'template' && n.value.kind === 'variable' && n.value.name === 'containerd_snapshotter'
+}
 
 /**
  * What the checkout itself gets wrong, whatever the cell: the same on every cell, so the check run
@@ -36,8 +41,8 @@ function nerdctlFindings(tree: KubesprayTree): Finding[] {
   const setting = tree.nerdctl
   switch (setting.kind) {
     case 'template': {
+      if (nerdctlFollowsCri(tree)) return []
       const value = setting.value
-      if (value.kind === 'variable' && value.name === TIED) return []
       const what =
         value.kind === 'literal' ? `is hard-coded to ${describeValue(value)}` : `is ${describeValue(value)}`
       return [
@@ -83,8 +88,7 @@ function nerdctlFindings(tree: KubesprayTree): Finding[] {
 function pullFinding(tree: KubesprayTree, pull: PullCommand): Finding[] {
   if (pull.tool === 'crictl' || pull.snapshotterFlag !== null) return []
   if (pull.tool === 'nerdctl') {
-    const n = tree.nerdctl
-    if (n.kind === 'template' && n.value.kind === 'variable' && n.value.name === TIED) return []
+    if (nerdctlFollowsCri(tree)) return []
     return [
       finding(
         pull.at,
