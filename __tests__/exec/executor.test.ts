@@ -26,6 +26,21 @@ describe('processExecutor (real processes)', () => {
     await expect(check(exec, failing)).rejects.toThrow(/exit code 1:\nzpool: no such pool/)
   })
 
+  it('a failure whose stderr says too little is described with the end of its stdout too', async () => {
+    const apt = sh(
+      'seq 1 20 | sed "s/^/line /"; echo "dpkg: error processing package dbus (--configure)"; echo "E: Sub-process /usr/bin/dpkg returned an error code (1)" >&2; exit 100'
+    )
+    const message = (await check(exec, apt).catch((e: Error) => e)) as Error
+    expect(message.message.split('\n').slice(1)).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => `line ${i + 11}`),
+      'dpkg: error processing package dbus (--configure)',
+      'E: Sub-process /usr/bin/dpkg returned an error code (1)'
+    ])
+    // A stderr that explains itself is enough on its own.
+    const verbose = sh('echo noise; for i in 1 2 3 4; do echo "err $i" >&2; done; exit 1')
+    await expect(check(exec, verbose)).rejects.toThrow(/exit code 1:\nerr 1\nerr 2\nerr 3\nerr 4$/)
+  })
+
   it('a missing program is a failed result, not an exception', async () => {
     const r = await exec.run(cmd('zjm-no-such-program'))
     expect(r.exitCode).toBe(127)

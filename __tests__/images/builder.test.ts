@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
-import { debootstrapCommand, parseDpkgQuery, type BuildRequest } from '../../src/images/builder.js'
+import {
+  chrootCommand,
+  debootstrapCommand,
+  parseDpkgQuery,
+  type BuildRequest
+} from '../../src/images/builder.js'
+import { processExecutor } from '../../src/exec/executor.js'
 import { findImage } from '../../src/images/catalogue.js'
 import { recipeFor } from '../../src/images/recipe.js'
 
@@ -27,6 +33,24 @@ describe('debootstrapCommand', () => {
         'http://mirror.example.net/debian'
       ]
     })
+  })
+})
+
+describe('chrootCommand', () => {
+  it("runs inside the root without the host's TMPDIR, which maintainer scripts' mktemp would fail on", async () => {
+    const saved = process.env.TMPDIR
+    process.env.TMPDIR = '/nonexistent/host-tmp'
+    try {
+      // The host's own root stands in for an image's: chroot needs root, which the build has too.
+      const r = await processExecutor.run(
+        chrootCommand('/', 'sh', '-c', 'echo "$TMPDIR $HOME $LC_ALL"; mktemp -u')
+      )
+      expect(r.exitCode).toBe(0)
+      expect(r.stdout).toMatch(/^\/tmp \/root C\n\/tmp\/tmp\.\w+\n$/)
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR
+      else process.env.TMPDIR = saved
+    }
   })
 })
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { IMAGES, IMAGE_NAMES, findImage, type ImageSpec } from '../../src/images/catalogue.js'
-import { DEFAULT_MIRROR, recipeFor } from '../../src/images/recipe.js'
+import { DEFAULT_MIRROR, kubesprayPrerequisites, recipeFor } from '../../src/images/recipe.js'
 
 const MIRROR = 'http://mirror.example.net/debian'
 const TRACKED_FROM_SUITE = [
@@ -51,7 +51,7 @@ describe('recipeFor', () => {
         'deb http://mirror.example.net/debian bookworm-backports main contrib'
       ],
       bootstrapPackages: BOOTSTRAP,
-      packages: PACKAGES,
+      packages: [...PACKAGES, ...kubesprayPrerequisites('bookworm')],
       zfs: { packages: ['zfs-dkms', 'zfsutils-linux'], release: 'bookworm-backports' },
       tracked: [
         ...TRACKED_FROM_SUITE.map(name => ({ name, release: 'bookworm' })),
@@ -70,10 +70,23 @@ describe('recipeFor', () => {
       suite,
       sources: [`deb http://mirror.example.net/debian ${suite} main contrib`],
       bootstrapPackages: BOOTSTRAP,
-      packages: PACKAGES,
+      packages: [...PACKAGES, ...kubesprayPrerequisites(suite as ImageSpec['suite'])],
       zfs: { packages: ['zfs-dkms', 'zfsutils-linux'], release: suite },
       tracked: [...TRACKED_FROM_SUITE, 'zfs-dkms', 'zfsutils-linux'].map(n => ({ name: n, release: suite }))
     })
+  })
+
+  it("preinstalls what kubespray's bootstrap and system packages install on each Debian release", () => {
+    const common = ['python3-apt', 'dbus', 'conntrack', 'ipset', 'ipvsadm', 'iputils-ping', 'xfsprogs']
+    for (const suite of ['bullseye', 'bookworm', 'trixie'] as const)
+      expect(kubesprayPrerequisites(suite)).toEqual(expect.arrayContaining(common))
+    expect(kubesprayPrerequisites('bullseye')).toContain('software-properties-common')
+    expect(kubesprayPrerequisites('bullseye')).not.toContain('mergerfs')
+    expect(kubesprayPrerequisites('bookworm')).toEqual(
+      expect.arrayContaining(['software-properties-common', 'mergerfs'])
+    )
+    expect(kubesprayPrerequisites('trixie')).not.toContain('software-properties-common')
+    expect(kubesprayPrerequisites('trixie')).not.toContain('mergerfs')
   })
 
   it('every image gets a recipe whose sources all use the mirror it was given', () => {

@@ -1,14 +1,17 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { processExecutor } from '../../src/exec/executor.js'
+import type { RemoteCache } from '../../src/host/remote-cache.js'
 import {
   inventoryListCommand,
   playbookCommand,
+  installCommand,
   provideAnsible,
-  venvCommands,
   type AnsibleTools
 } from '../../src/kubespray/ansible.js'
+import { wheelhouseKey, type WheelCache } from '../../src/kubespray/ansible-wheels.js'
 import { cellVars } from '../../src/kubespray/cell-vars.js'
 import { writeInventory, type InventoryNode } from '../../src/kubespray/inventory.js'
 import { runPlaybook } from '../../src/kubespray/run-playbook.js'
@@ -164,7 +167,8 @@ describe('providing Ansible', () => {
       venvDir: '/nonexistent',
       exec: processExecutor,
       signal,
-      onRunner: true
+      onRunner: true,
+      wheelCache: { dir: tempDir() }
     })
     expect(a).toEqual({
       kind: 'ready',
@@ -185,7 +189,8 @@ describe('providing Ansible', () => {
       venvDir: '/nonexistent',
       exec: { run: (c, o) => exec.run({ ...c, env: { PATH: '/nonexistent' } }, o) },
       signal,
-      onRunner: false
+      onRunner: false,
+      wheelCache: { dir: tempDir() }
     })
     expect(a).toEqual({
       kind: 'unavailable',
@@ -202,7 +207,8 @@ describe('providing Ansible', () => {
       venvDir: join(kubespray, 'venv'),
       exec: processExecutor,
       signal,
-      onRunner: false
+      onRunner: false,
+      wheelCache: { dir: tempDir() }
     })
     expect(a).toEqual({
       kind: 'unavailable',
@@ -214,6 +220,7 @@ describe('providing Ansible', () => {
     const kubespray = tempDir()
     writeFileSync(join(kubespray, 'requirements.txt'), 'ansible-core==2.17.14\n')
     const venvDir = join(tempDir(), 'venv')
+    const wheels = tempDir()
     const exec = processExecutor
     // This machine cannot reach PyPI at all; a closed loopback port makes pip fail at once, not after retries.
     const offline = { PIP_INDEX_URL: 'http://127.0.0.1:9/simple', PIP_RETRIES: '0', PIP_TIMEOUT: '5' }
@@ -223,20 +230,161 @@ describe('providing Ansible', () => {
       venvDir,
       exec: { run: (c, o) => exec.run({ ...c, env: { ...c.env, ...offline } }, o) },
       signal,
-      onRunner: true
+      onRunner: true,
+      wheelCache: { dir: wheels }
     })
     expect(a.kind).toBe('unavailable')
     const reason = (a as { reason: string }).reason
     expect(reason).toContain(
-      `could not install Ansible from ${join(kubespray, 'requirements.txt')} into a virtualenv (is PyPI reachable?): ${join(venvDir, 'bin', 'pip')} install`
+      `could not download the wheels of ${join(kubespray, 'requirements.txt')} (is PyPI reachable?): ${join(venvDir, 'bin', 'pip')} wheel`
     )
     expect(reason).toMatch(/No matching distribution found for ansible-core==2\.17\.14/)
+    // Nothing half-downloaded is kept as a wheelhouse.
+    expect(readdirSync(wheels)).toEqual([])
   }, 120_000)
 
-  it('the virtualenv is made and kubespray’s requirements installed into it', () => {
-    expect(venvCommands('/w/venv', '/k/requirements.txt').map(c => [c.program, ...c.args])).toEqual([
-      ['python3', '-m', 'venv', '/w/venv'],
-      ['/w/venv/bin/pip', 'install', '--disable-pip-version-check', '--no-input', '-r', '/k/requirements.txt']
+  it('venv: wheels downloaded once, then Ansible installed from the cached wheelhouse with no index at all', async () => {
+    const { kubespray, index, install: installWith } = fakeIndexCheckout()
+    const wheels = tempDir()
+    const install = (env: Record<string, string>) => installWith({ dir: wheels }, env)
+    const first = await install({ PIP_NO_INDEX: '1', PIP_FIND_LINKS: index })
+    expect(first).toEqual({
+      kind: 'ready',
+      tools: {
+        bin: expect.stringMatching(/\/venv\/bin$/) as unknown as string,
+        description: `ansible-playbook [core 2.99.0] (virtualenv, ${join(kubespray, 'requirements.txt')}; wheels downloaded)`
+      }
+    })
+    const [house, ...others] = readdirSync(wheels)
+    expect(others).toEqual([])
+    expect(house).toMatch(/^zfs-join-matrix-ansible-[0-9a-f]{16}$/)
+    expect(readdirSync(join(wheels, house!))).toEqual(['zjm_fake_ansible-1.0-py3-none-any.whl'])
+
+    // The index is gone (an unreachable one): the second install takes the wheelhouse alone.
+    const second = await install({ PIP_INDEX_URL: 'http://127.0.0.1:9/simple', PIP_RETRIES: '0' })
+    expect(second).toMatchObject({
+      kind: 'ready',
+      tools: { description: expect.stringMatching(/; wheels cached\)$/) }
+    })
+    expect(
+      execFileSync(join((second as { tools: AnsibleTools }).tools.bin, 'ansible-playbook'), {
+        encoding: 'utf8'
+      })
+    ).toBe('ansible-playbook [core 2.99.0]\n')
+
+    // Other requirements are another wheelhouse, and need the index again.
+    writeFileSync(join(kubespray, 'requirements.txt'), 'zjm-fake-ansible==2.0\n')
+    const third = await install({ PIP_NO_INDEX: '1', PIP_FIND_LINKS: index })
+    expect(third).toMatchObject({
+      kind: 'unavailable',
+      reason: expect.stringContaining('(is PyPI reachable?)')
+    })
+    expect(readdirSync(wheels)).toEqual([house])
+  }, 180_000)
+
+  it("venv: the wheelhouse goes to GitHub's cache after a download and comes back from it on a new machine", async () => {
+    const { index, install: installWith } = fakeIndexCheckout()
+    const remote = dirRemoteCache(tempDir())
+    const install = (wheels: string, env: Record<string, string>) => installWith({ dir: wheels, remote }, env)
+    const first = await install(tempDir(), { PIP_NO_INDEX: '1', PIP_FIND_LINKS: index })
+    expect(first).toMatchObject({
+      kind: 'ready',
+      tools: { description: expect.stringMatching(/wheels downloaded\)$/) }
+    })
+    expect(remote.saved).toEqual([expect.stringMatching(/^zfs-join-matrix-ansible-[0-9a-f]{16}$/)])
+    // A machine with an empty local cache and no index restores the same wheelhouse and installs from it.
+    const fresh = tempDir()
+    const second = await install(fresh, { PIP_INDEX_URL: 'http://127.0.0.1:9/simple', PIP_RETRIES: '0' })
+    expect(second).toMatchObject({
+      kind: 'ready',
+      tools: { description: expect.stringMatching(/wheels restored\)$/) }
+    })
+    expect(readdirSync(join(fresh, remote.saved[0]!))).toEqual(['zjm_fake_ansible-1.0-py3-none-any.whl'])
+    expect(remote.saved).toHaveLength(1)
+  }, 180_000)
+
+  it('installs kubespray’s requirements from the wheelhouse only', () => {
+    const c = installCommand('/w/venv', '/cache/ansible-wheels/k', '/k/requirements.txt')
+    expect([c.program, ...c.args]).toEqual([
+      ...['/w/venv/bin/pip', 'install', '--disable-pip-version-check', '--no-input', '--no-index'],
+      ...['--find-links', '/cache/ansible-wheels/k', '-r', '/k/requirements.txt']
     ])
   })
+
+  it('keys a wheelhouse by the requirements, the Python and the OS release', () => {
+    const key = wheelhouseKey('ansible==11.13.0\n', 'cpython-312 linux-x86_64', 'ubuntu-24.04')
+    expect(key).toMatch(/^zfs-join-matrix-ansible-[0-9a-f]{16}$/)
+    expect(wheelhouseKey('ansible==11.13.0\n', 'cpython-312 linux-x86_64', 'ubuntu-24.04')).toBe(key)
+    expect(wheelhouseKey('ansible==11.12.0\n', 'cpython-312 linux-x86_64', 'ubuntu-24.04')).not.toBe(key)
+    expect(wheelhouseKey('ansible==11.13.0\n', 'cpython-311 linux-x86_64', 'ubuntu-24.04')).not.toBe(key)
+    expect(wheelhouseKey('ansible==11.13.0\n', 'cpython-312 linux-x86_64', 'ubuntu-22.04')).not.toBe(key)
+  })
 })
+
+/**
+ * A checkout whose requirements.txt asks for one package, a local index that holds it (it stands in
+ * for PyPI, unreachable here: one wheel whose script plays ansible-playbook), and a real venv install
+ * with the given wheel cache and pip environment.
+ */
+function fakeIndexCheckout() {
+  const kubespray = tempDir()
+  writeFileSync(join(kubespray, 'requirements.txt'), 'zjm-fake-ansible==1.0\n')
+  const index = tempDir()
+  fakeAnsibleWheel(index)
+  const install = (wheelCache: WheelCache, env: Record<string, string>) =>
+    provideAnsible({
+      source: 'venv',
+      kubespray,
+      venvDir: join(tempDir(), 'venv'),
+      exec: { run: (c, o) => processExecutor.run({ ...c, env: { ...c.env, ...env } }, o) },
+      signal,
+      onRunner: true,
+      wheelCache
+    })
+  return { kubespray, index, install }
+}
+
+/** GitHub's cache as our RemoteCache seam sees it, kept in a directory: what was saved, by key. */
+function dirRemoteCache(store: string): RemoteCache & { saved: string[] } {
+  const saved: string[] = []
+  return {
+    saved,
+    restore: (dir, key) => {
+      if (!existsSync(join(store, key))) return Promise.resolve(false)
+      cpSync(join(store, key), dir, { recursive: true })
+      return Promise.resolve(true)
+    },
+    save: (dir, key) => {
+      cpSync(dir, join(store, key), { recursive: true })
+      saved.push(key)
+      return Promise.resolve()
+    }
+  }
+}
+
+/** A real wheel, written by Python's zipfile: a package whose installed script prints an Ansible version. */
+function fakeAnsibleWheel(dir: string): void {
+  const script = `
+import base64, hashlib, sys, zipfile
+files = {
+    "zjm_fake_ansible/__init__.py": "",
+    "zjm_fake_ansible-1.0.data/scripts/ansible-playbook": "#!python\\nprint('ansible-playbook [core 2.99.0]')\\n",
+    "zjm_fake_ansible-1.0.dist-info/METADATA": "Metadata-Version: 2.1\\nName: zjm-fake-ansible\\nVersion: 1.0\\n",
+    "zjm_fake_ansible-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\\nGenerator: zjm\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
+}
+record = []
+with zipfile.ZipFile(sys.argv[1] + "/zjm_fake_ansible-1.0-py3-none-any.whl", "w") as z:
+    for name, text in files.items():
+        data = text.encode()
+        info = zipfile.ZipInfo(name)
+        # pip keeps the mode recorded in the wheel (a regular file, executable for the script).
+        info.external_attr = (0o100755 if "/scripts/" in name else 0o100644) << 16
+        z.writestr(info, data)
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        record.append(f"{name},sha256={digest},{len(data)}")
+    record.append("zjm_fake_ansible-1.0.dist-info/RECORD,,")
+    z.writestr("zjm_fake_ansible-1.0.dist-info/RECORD", "\\n".join(record) + "\\n")
+`
+  execFileSync('python3', ['-c', script, dir])
+  expect(existsSync(join(dir, 'zjm_fake_ansible-1.0-py3-none-any.whl'))).toBe(true)
+}

@@ -6,66 +6,35 @@
  * the cell's vars, the pull with kubespray's ctr command, offline variables passing through, the logs);
  * the check then says, as it must, that no kubelet was installed, so the cells are errors, never passes.
  */
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
-import type { CellResult } from '../../src/results/cell-result.js'
-import { tempDir } from '../helpers.js'
-import { IMAGE_CACHE, MIRROR, vmTestsEnabled } from './vm-env.js'
+import { expectNothingLeft, readCells, runCli, type CliRun } from './run-cli.js'
+import { vmTestsEnabled } from './vm-env.js'
 
 const describeVm = vmTestsEnabled() ? describe : describe.skip
 const root = resolve(import.meta.dirname, '../..')
 const FIXTURE = join(root, '__tests__/fixtures/kubespray-join')
 
 /** kubespray's offline variables, pointed at a registry the fixture serves on each node's loopback. */
-const OFFLINE_VARS = `docker_image_repo: 127.0.0.1:5000
-nginx_image_tag: fixture
-containerd_registries_mirrors:
-  - prefix: 127.0.0.1:5000
-    mirrors:
-      - host: http://127.0.0.1:5000
-        capabilities: [pull, resolve]
-        skip_verify: true
-`
+const OFFLINE_VARS = join(root, '__tests__/fixtures/kubespray-join-offline.yml')
 
 describeVm('join tier on real VMs with a kubespray-shaped fixture', () => {
   it(
     'builds a control plane, joins a fresh ZFS-backed worker per cell with its vars, keeps the logs and cleans up',
     () => {
-      const dir = tempDir()
-      const tmp = join(dir, 'tmp')
-      mkdirSync(tmp)
-      const out = join(dir, 'out')
-      writeFileSync(join(dir, 'offline.yml'), OFFLINE_VARS)
-      const r = spawnSync(
-        'node',
-        [
-          join(root, 'dist/cli/index.js'),
-          'run',
-          ...['--images', 'debian-12', '--snapshotters', 'zfs', '--tools', 'ctr', '--tiers', 'lint,join'],
-          ...['--kubespray-path', FIXTURE, '--kubespray-vars', 'offline.yml', '--ansible', 'system'],
-          ...['--image-cache', IMAGE_CACHE, '--mirror', MIRROR, '--runner-setup', 'never'],
-          ...['--fail-on', 'never', '--output-dir', out]
-        ],
-        { cwd: dir, encoding: 'utf8', timeout: 40 * 60_000, env: { ...process.env, TMPDIR: tmp } }
-      )
-      const stderr = r.stderr
-      expect({ status: r.status, tail: stderr.split('\n').slice(-40).join('\n') }).toMatchObject({
-        status: 0
-      })
+      const { out, tmp, stderr } = runFixture(['--tools', 'ctr', '--tiers', 'lint,join'])
       // Ansible's output streams into the run's log as it comes.
       expect(stderr).toContain(
-        "join: building the control plane of debian-12 (cluster.yml --limit '!for_scale')"
+        "join: building the control plane of debian-12 (cluster.yml --limit '!for_scale'), kept for every cell of its join tiers"
       )
       expect(stderr).toMatch(/^ {2}TASK \[download : /m)
       expect(stderr).toMatch(/^\[4\/4\] join debian-12\/zfs\/ctr\/fixed … error /m)
 
-      const cluster = readFileSync(join(out, 'logs/debian-12/join-control-plane/ansible-cluster.log'), 'utf8')
+      const cluster = readFileSync(join(out, 'logs/debian-12/control-plane/ansible-cluster.log'), 'utf8')
       expect(cluster).toMatch(/^cp-debian-12 +: ok=\d+ +changed=\d+ +unreachable=0 +failed=0/m)
 
-      const cells = (JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { cells: CellResult[] })
-        .cells
+      const cells = readCells(out)
       expect(cells.map(c => c.id)).toEqual(['debian-12/zfs/ctr/kubespray', 'debian-12/zfs/ctr/fixed'])
       cells.forEach((cell, i) => {
         const worker = `w-debian-12-${i + 1}`
@@ -114,10 +83,62 @@ describeVm('join tier on real VMs with a kubespray-shaped fixture', () => {
       })
       expect(cells[1]!.tiers.find(t => t.tier === 'lint')).toMatchObject({ status: 'pass' })
 
-      // Nothing left: no qemu or ssh of this run, no temp files.
-      expect(spawnSync('pgrep', ['-f', tmp]).status).toBe(1)
-      expect(readdirSync(tmp)).toEqual([])
+      expectNothingLeft(tmp)
+    },
+    40 * 60_000
+  )
+
+  it(
+    'rejoin: on the join tier’s control plane, scales again without reset, resets, scales after reset, and reports every step',
+    () => {
+      const { out, tmp, stderr } = runFixture([
+        ...['--tools', 'ctr', '--variants', 'fixed', '--tiers', 'join,rejoin']
+      ])
+      // One cluster.yml serves both tiers.
+      expect(stderr.match(/building the control plane of debian-12/g)).toHaveLength(1)
+      const [cell, ...more] = readCells(out)
+      expect(more).toEqual([])
+      const noKubelet = (worker: string) =>
+        `scale.yml succeeded but left no /usr/local/bin/kubelet on ${worker}: this checkout installs no Kubernetes, so the join cannot be checked`
+      expect(cell!.tiers.map(t => [t.tier, t.status])).toEqual([
+        ['join', 'error'],
+        ['rejoin', 'error']
+      ])
+      // Every step ran and is reported; the fixture installs no kubelet, so the scales are errors. The
+      // rejoin's worker is the plane's second, never a name the join tier's worker had.
+      const w2 = noKubelet('w-debian-12-2')
+      expect(cell).toMatchObject({
+        id: 'debian-12/zfs/ctr/fixed',
+        status: 'error',
+        tier: 'rejoin',
+        message: `first scale: ${w2}; scale again without reset: ${w2}; reset.yml: ok; scale after reset: ${w2}`
+      })
+      expect(cell!.tiers[0]).toMatchObject({ message: noKubelet('w-debian-12-1') })
+      const attemptDir = join(out, 'logs/debian-12/zfs/ctr/fixed/rejoin/attempt-1')
+      const log = (step: string) => readFileSync(join(attemptDir, `ansible-${step}.log`), 'utf8')
+      const recap = /^w-debian-12-2 +: ok=\d+ +changed=\d+ +unreachable=0 +failed=0/m
+      for (const step of ['scale', 'rescale', 'reset', 'scale-after-reset']) expect(log(step)).toMatch(recap)
+      // The reset really undid the join: it removed the pulled image, and the scale after it wrote
+      // nerdctl's config anew, where scaling again without reset found it in place.
+      expect(log('reset')).toMatch(
+        /TASK \[reset : Reset \| Remove every image \(and its snapshots\) from the k8s.io namespace\] \*+\nchanged: \[w-debian-12-2\]/
+      )
+      const nerdctlConfig = /TASK \[container-engine\/nerdctl : Nerdctl \| Write nerdctl.toml\] \*+\n(\w+): /
+      expect(log('rescale').match(nerdctlConfig)?.[1]).toBe('ok')
+      expect(log('scale-after-reset').match(nerdctlConfig)?.[1]).toBe('changed')
+      // After the reset the image was pulled again, into the cell's snapshotter.
+      const snapshots = readFileSync(join(attemptDir, 'snapshots.txt'), 'utf8')
+      expect(snapshots.split('== zfs\n')[1]!.split('\n== ')[0]).toMatch(/\n\S+/)
+      expectNothingLeft(tmp)
     },
     40 * 60_000
   )
 })
+
+/** The bundled CLI on the fixture with its offline vars: debian-12, zfs, and the given flags. */
+function runFixture(flags: readonly string[]): CliRun {
+  return runCli([
+    ...['--images', 'debian-12', '--snapshotters', 'zfs', ...flags],
+    ...['--kubespray-path', FIXTURE, '--kubespray-vars', OFFLINE_VARS, '--ansible', 'system']
+  ])
+}

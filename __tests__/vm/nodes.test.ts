@@ -100,6 +100,13 @@ describeVm('node images and qemu nodes', () => {
         expect(await sh(node, 'zpool status -P zjm')).toMatch(/\/dev\/vdb/)
         expect((await sh(node, 'findmnt -n -o FSTYPE /var/lib/containerd')).trim()).toBe('zfs')
         expect(await sh(node, 'systemctl is-active containerd || true')).toMatch(/inactive/)
+        // What kubespray's bootstrap installs is there, and with no route apt has no sources to fail on.
+        expect(await sh(node, "dpkg-query -W -f '${db:Status-Status}\\n' python3-apt dbus conntrack")).toBe(
+          'installed\ninstalled\ninstalled\n'
+        )
+        expect(await sh(node, 'apt-get -q update >/dev/null && ls -d /etc/apt/sources.list*')).toBe(
+          '/etc/apt/sources.list.d\n/etc/apt/sources.list.no-route\n'
+        )
 
         await sh(
           node,

@@ -3,16 +3,14 @@
  * every snapshotter, ctr and the CRI path, both variants. The statuses and signatures asserted here are
  * DESIGN §4.2's physics; if a future image changes them, this test says which cell moved.
  */
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import type { CellResult } from '../../src/results/cell-result.js'
-import { tempDir } from '../helpers.js'
-import { IMAGE_CACHE, MIRROR, vmTestsEnabled } from './vm-env.js'
+import { expectNothingLeft, readCells, runCli } from './run-cli.js'
+import { vmTestsEnabled } from './vm-env.js'
 
 const describeVm = vmTestsEnabled() ? describe : describe.skip
-const root = resolve(import.meta.dirname, '../..')
 
 type Expected = { status: 'pass' } | { status: 'fail'; signature: string }
 
@@ -37,42 +35,17 @@ describeVm('probe tier on real VMs', () => {
   it(
     'reproduces the overlayfs-on-ZFS failures, the tool mismatch and the fix, and leaves nothing behind',
     () => {
-      const dir = tempDir()
-      const tmp = join(dir, 'tmp')
-      mkdirSync(tmp)
-      const out = join(dir, 'out')
-      const r = spawnSync(
-        'node',
-        [
-          join(root, 'dist/cli/index.js'),
-          'run',
-          '--images',
-          'debian-11,debian-12',
-          '--tiers',
-          'probe',
-          '--tools',
-          'ctr,crictl',
-          '--image-cache',
-          IMAGE_CACHE,
-          '--mirror',
-          MIRROR,
-          '--runner-setup',
-          'never',
-          '--fail-on',
-          'never',
-          '--output-dir',
-          out
-        ],
-        { cwd: dir, encoding: 'utf8', timeout: 40 * 60_000, env: { ...process.env, TMPDIR: tmp } }
-      )
-      const stderr = r.stderr
-      expect({ status: r.status, tail: stderr.split('\n').slice(-30).join('\n') }).toMatchObject({
-        status: 0
-      })
+      const { out, tmp, stderr } = runCli([
+        '--images',
+        'debian-11,debian-12',
+        '--tiers',
+        'probe',
+        '--tools',
+        'ctr,crictl'
+      ])
       expect(stderr).toMatch(/\[24\/24\] probe /)
 
-      const cells = (JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { cells: CellResult[] })
-        .cells
+      const cells = readCells(out)
       expect(cells).toHaveLength(24)
       const seen = cells.map(c => ({
         id: c.id,
@@ -106,9 +79,7 @@ describeVm('probe tier on real VMs', () => {
       expect(report).toContain('**Z2**')
       expect(report).toContain('**S2**')
 
-      // Nothing left: no qemu or ssh forward of this run, no temp files.
-      expect(spawnSync('pgrep', ['-f', tmp]).status).toBe(1)
-      expect(readdirSync(tmp)).toEqual([])
+      expectNothingLeft(tmp)
     },
     40 * 60_000
   )

@@ -35,8 +35,20 @@ export function describeFailure(r: CommandResult): string {
       : r.killedBy === 'abort'
         ? 'was cancelled'
         : `failed with exit code ${r.exitCode ?? 'none (killed by a signal)'}`
-  const tail = lastLines(r.stderr.trim() !== '' ? r.stderr : r.stdout, 12)
-  return `${shortLine(r.command)} ${how}${tail === '' ? '' : `:\n${tail}`}`
+  return `${shortLine(r.command)} ${how}${failureTail(r)}`
+}
+
+/**
+ * The last lines of stderr, led by stdout's last lines when stderr says too little to act on: apt's
+ * stderr is "E: Sub-process /usr/bin/dpkg returned an error code (1)", the package that failed and why
+ * are on its stdout.
+ */
+function failureTail(r: CommandResult): string {
+  const stderr = lastLines(r.stderr, 12)
+  const lines = stderr === '' ? 0 : stderr.split('\n').length
+  const stdout = lines >= 4 ? '' : lastLines(r.stdout, 12 - lines)
+  const tail = [stdout, stderr].filter(t => t.trim() !== '').join('\n')
+  return tail === '' ? '' : `:\n${tail}`
 }
 
 /** Runs commands; the one place processes are started. */

@@ -45,7 +45,7 @@ export async function buildImage(req: BuildRequest, ctx: HostContext): Promise<I
   const run = (command: Command, minutes: number) =>
     check(ctx.exec, asRoot(command), { timeoutMs: minutes * MINUTE, signal: ctx.signal })
   const inRoot = (minutes: number, program: string, ...args: string[]) =>
-    run({ ...cmd('chroot', root, program, ...args), env: CHROOT_ENV }, minutes)
+    run(chrootCommand(root, program, ...args), minutes)
 
   try {
     mkdirSync(req.debCache, { recursive: true })
@@ -53,7 +53,7 @@ export async function buildImage(req: BuildRequest, ctx: HostContext): Promise<I
     writeGuestFiles(root, req.recipe)
     const manifest = await withChrootMounts(root, ctx, async () => {
       await step('apt update', () => inRoot(10, 'apt-get', '-q', 'update'))
-      await step('kernel, containerd, runc, sshd, registry', () =>
+      await step('kernel, containerd, runc, sshd, registry, kubespray prerequisites', () =>
         inRoot(30, 'apt-get', 'install', '-y', '-q', '--no-install-recommends', ...req.recipe.packages)
       )
       const kernel = onlyKernel(root)
@@ -121,7 +121,23 @@ export async function buildImage(req: BuildRequest, ctx: HostContext): Promise<I
   }
 }
 
-const CHROOT_ENV = { DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C', PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }
+/**
+ * A command run inside the image's root. Its environment is the host's with these on top: a host TMPDIR
+ * (a runner's, or a test's) does not exist in the chroot, and maintainer scripts that call mktemp
+ * (apparmor's, openssh-server's) fail on it.
+ */
+export function chrootCommand(root: string, program: string, ...args: string[]): Command {
+  return {
+    ...cmd('chroot', root, program, ...args),
+    env: {
+      DEBIAN_FRONTEND: 'noninteractive',
+      LC_ALL: 'C',
+      PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
+      TMPDIR: '/tmp',
+      HOME: '/root'
+    }
+  }
+}
 
 export function debootstrapCommand(req: BuildRequest, root: string): Command {
   return cmd(

@@ -8,7 +8,7 @@ import { buildImage } from './builder.js'
 import type { ImageSpec } from './catalogue.js'
 import { ARTIFACT_FILES, BUILDER_VERSION, readArtifacts, type ImageArtifacts } from './manifest.js'
 import { recipeFor, type ImageRecipe } from './recipe.js'
-import { remoteCacheKey, type RemoteImageCache } from './remote-cache.js'
+import type { RemoteCache } from '../host/remote-cache.js'
 
 export interface ImageCacheOptions {
   /** Where built images are kept between runs. */
@@ -17,7 +17,7 @@ export interface ImageCacheOptions {
   /** Debian's archive keyring, to verify the mirror's indexes. */
   readonly keyring?: string
   /** Shared between machines (GitHub's cache service on runners); tried before building, filled after. */
-  readonly remote?: RemoteImageCache
+  readonly remote?: RemoteCache
 }
 
 export const DEBIAN_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg'
@@ -39,6 +39,11 @@ export function cacheKey(
     versions: Object.entries(versions).sort(([a], [b]) => a.localeCompare(b))
   })
   return createHash('sha256').update(material).digest('hex').slice(0, 16)
+}
+
+/** An image's key in the remote cache: its cache directory name. */
+export function remoteCacheKey(dirName: string): string {
+  return `zfs-join-matrix-image-${dirName}`
 }
 
 export function imageDirName(image: string, key: string): string {

@@ -36,6 +36,11 @@ fi
 dns=$(arg ${CMDLINE.dns})
 # Without outbound access nothing answers DNS: point the resolver at loopback so lookups fail at once.
 printf 'nameserver %s\\n' "\${dns:-127.0.0.1}" > /etc/resolv.conf
+# Nor does the mirror answer: with no sources, "apt-get update" (kubespray runs it before installing
+# the packages the image already has) succeeds at once instead of failing on every fetch.
+if [ -z "$dns" ] && [ -s /etc/apt/sources.list ]; then
+  mv /etc/apt/sources.list /etc/apt/sources.list.no-route
+fi
 `
 
 const BOOT_UNIT = `[Unit]

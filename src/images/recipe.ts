@@ -21,6 +21,25 @@ const BOOTSTRAP = ['systemd-sysv', 'udev', 'kmod', 'e2fsprogs', 'iproute2', 'pro
 const KERNEL = ['linux-image-cloud-amd64', 'linux-headers-cloud-amd64', 'initramfs-tools']
 const RUNTIME = ['containerd', 'runc', 'busybox-static', 'openssh-server', 'docker-registry']
 
+/**
+ * What kubespray installs on a Debian node before anything else: bootstrap-os's python3-apt and dbus,
+ * and the system packages (kubernetes/preinstall's required_pkgs up to v2.2x, system_packages since),
+ * the union over v2.18 to master. Preinstalled so that kubespray's package tasks find them present:
+ * no apt download per node and cell on runners, and guests with no route (guest-network: restricted)
+ * get past those tasks instead of failing on "Unable to locate package python3-apt".
+ */
+export function kubesprayPrerequisites(suite: ImageSpec['suite']): string[] {
+  return [
+    ...['python3-apt', 'dbus', 'apparmor', 'apt-transport-https', 'bash-completion', 'conntrack'],
+    ...['curl', 'ebtables', 'gnupg', 'ipset', 'iptables', 'iputils-ping', 'ipvsadm', 'libseccomp2'],
+    ...['openssl', 'rsync', 'socat', 'tar', 'unzip', 'xfsprogs'],
+    // kubespray asks for it on Debian ≤ 12 only: trixie no longer has it.
+    ...(suite === 'trixie' ? [] : ['software-properties-common']),
+    // kubespray asks for it on Debian 12 only.
+    ...(suite === 'bookworm' ? ['mergerfs'] : [])
+  ]
+}
+
 export function recipeFor(image: ImageSpec, mirror: string): ImageRecipe {
   const backports = `${image.suite}-backports`
   const zfsRelease = image.zfsSource === 'backports' ? backports : image.suite
@@ -31,7 +50,7 @@ export function recipeFor(image: ImageSpec, mirror: string): ImageRecipe {
     suite: image.suite,
     sources,
     bootstrapPackages: BOOTSTRAP,
-    packages: [...KERNEL, ...RUNTIME],
+    packages: [...KERNEL, ...RUNTIME, ...kubesprayPrerequisites(image.suite)],
     zfs: { packages: zfsPackages, release: zfsRelease },
     tracked: [
       ...[

@@ -73,7 +73,7 @@ export const INPUTS = [
   {
     name: 'ansible',
     description:
-      "Where the Ansible that runs kubespray comes from: venv (a virtualenv with the checkout's requirements.txt, as kubespray installs it), system (ansible-playbook on PATH), or auto (venv on GitHub runners, system elsewhere).",
+      "Where the Ansible that runs kubespray comes from: venv (a virtualenv with the checkout's requirements.txt, as kubespray installs it, from wheels kept in image-cache and GitHub's cache), system (ansible-playbook on PATH), or auto (venv on GitHub runners, system elsewhere).",
     default: 'auto'
   },
   {
@@ -112,7 +112,7 @@ export const INPUTS = [
   {
     name: 'image-cache',
     description:
-      'Directory where built node images are kept between runs; empty uses ~/.cache/zfs-join-matrix/images.',
+      "Directory where built node images (and the wheels of kubespray's requirements.txt) are kept between runs; empty uses ~/.cache/zfs-join-matrix/images.",
     default: ''
   },
   {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { cmd, type Command } from '../exec/command.js'
 import { describeFailure, type Executor } from '../exec/executor.js'
+import { provideWheelhouse, type WheelCache } from './ansible-wheels.js'
 
 /** Where the Ansible that runs kubespray comes from. */
 export const ANSIBLE_SOURCES = ['auto', 'venv', 'system'] as const
@@ -27,15 +28,15 @@ export interface ProvideAnsibleOptions {
   readonly signal: AbortSignal
   /** True on GitHub runners: `auto` then installs what kubespray's requirements.txt asks for. */
   readonly onRunner: boolean
+  /** Where the wheels of the requirements are kept between runs. */
+  readonly wheelCache: WheelCache
 }
 
-/** pip resolves and downloads kubespray's pinned ansible (about 100 MB): generous, but bounded. */
-const PIP_TIMEOUT_MS = 20 * 60_000
-
 /**
- * `venv`: a virtualenv with kubespray's requirements.txt, as kubespray's docs and CI install it;
- * `system`: the `ansible-playbook` on PATH; `auto`: venv on runners, system elsewhere (a lab's own
- * Ansible). Never throws: an Ansible that cannot be had makes the join cells skipped with the reason.
+ * `venv`: a virtualenv with kubespray's requirements.txt, as kubespray's docs and CI install it, from
+ * wheels cached between runs; `system`: the `ansible-playbook` on PATH; `auto`: venv on runners,
+ * system elsewhere (a lab's own Ansible). Never throws: an Ansible that cannot be had makes the join
+ * cells skipped with the reason.
  */
 export async function provideAnsible(options: ProvideAnsibleOptions): Promise<AnsibleAvailability> {
   const venv = options.source === 'venv' || (options.source === 'auto' && options.onRunner)
@@ -61,13 +62,19 @@ async function installVenv(options: ProvideAnsibleOptions): Promise<AnsibleAvail
       reason: `the kubespray checkout has no requirements.txt to install Ansible from (${requirements})`
     }
   }
-  for (const command of venvCommands(options.venvDir, requirements)) {
-    const r = await options.exec.run(command, { signal: options.signal, timeoutMs: PIP_TIMEOUT_MS })
-    if (r.exitCode !== 0) {
-      return {
-        kind: 'unavailable',
-        reason: `could not install Ansible from ${requirements} into a virtualenv (is PyPI reachable?): ${describeFailure(r)}`
-      }
+  const run = (command: Command) =>
+    options.exec.run(command, { signal: options.signal, timeoutMs: 5 * 60_000 })
+  const created = await run(cmd('python3', '-m', 'venv', options.venvDir))
+  if (created.exitCode !== 0) {
+    return { kind: 'unavailable', reason: `could not create a virtualenv: ${describeFailure(created)}` }
+  }
+  const wheels = await provideWheelhouse({ ...options, cache: options.wheelCache, requirements })
+  if (wheels.kind === 'unavailable') return wheels
+  const installed = await run(installCommand(options.venvDir, wheels.dir, requirements))
+  if (installed.exitCode !== 0) {
+    return {
+      kind: 'unavailable',
+      reason: `could not install ${requirements} into a virtualenv from the wheels in ${wheels.dir}: ${describeFailure(installed)}`
     }
   }
   const bin = join(options.venvDir, 'bin')
@@ -75,22 +82,25 @@ async function installVenv(options: ProvideAnsibleOptions): Promise<AnsibleAvail
   if (version === null) {
     return { kind: 'unavailable', reason: `${requirements} installed no ansible-playbook into ${bin}` }
   }
-  return { kind: 'ready', tools: { bin, description: `${version} (virtualenv, ${requirements})` } }
+  return {
+    kind: 'ready',
+    tools: { bin, description: `${version} (virtualenv, ${requirements}; wheels ${wheels.source})` }
+  }
 }
 
-/** The virtualenv and kubespray's pinned requirements (ansible-core, jinja2, netaddr…). */
-export function venvCommands(venvDir: string, requirements: string): Command[] {
-  return [
-    cmd('python3', '-m', 'venv', venvDir),
-    cmd(
-      join(venvDir, 'bin', 'pip'),
-      'install',
-      '--disable-pip-version-check',
-      '--no-input',
-      '-r',
-      requirements
-    )
-  ]
+/** kubespray's pinned requirements (ansible-core, jinja2, netaddr…) from the wheelhouse only. */
+export function installCommand(venvDir: string, wheelhouse: string, requirements: string): Command {
+  return cmd(
+    join(venvDir, 'bin', 'pip'),
+    'install',
+    '--disable-pip-version-check',
+    '--no-input',
+    '--no-index',
+    '--find-links',
+    wheelhouse,
+    '-r',
+    requirements
+  )
 }
 
 async function ansibleVersion(bin: string, options: ProvideAnsibleOptions): Promise<string | null> {

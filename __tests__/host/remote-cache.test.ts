@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { actionsImageCache, remoteCacheKey } from '../../src/images/remote-cache.js'
+import { actionsCache } from '../../src/host/remote-cache.js'
+import { remoteCacheKey } from '../../src/images/cache.js'
 import { parseConfig } from '../../src/inputs/parse.js'
 import { makeProvider } from '../../src/providers/make-provider.js'
 import { recordingLog } from '../fakes.js'
@@ -17,16 +18,16 @@ afterEach(() => {
 describe('the shared image cache', () => {
   it("is used only where the runner provides GitHub's cache service", () => {
     for (const v of SERVICE_VARS) delete process.env[v]
-    expect(actionsImageCache(recordingLog())).toBeUndefined()
+    expect(actionsCache(recordingLog())).toBeUndefined()
     process.env.ACTIONS_CACHE_URL = 'http://127.0.0.1:9/'
-    expect(actionsImageCache(recordingLog())).toEqual({
+    expect(actionsCache(recordingLog())).toEqual({
       restore: expect.any(Function),
       save: expect.any(Function)
     })
     delete process.env.ACTIONS_CACHE_URL
     process.env.ACTIONS_CACHE_SERVICE_V2 = 'true'
     process.env.ACTIONS_RESULTS_URL = 'http://127.0.0.1:9/'
-    expect(actionsImageCache(recordingLog())).toBeDefined()
+    expect(actionsCache(recordingLog())).toBeDefined()
   })
 
   it('is wired into the provider the pipeline makes', () => {
