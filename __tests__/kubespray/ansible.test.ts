@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
+import { parse, stringify } from 'yaml'
 import { processExecutor } from '../../src/exec/executor.js'
 import type { RemoteCache } from '../../src/host/remote-cache.js'
 import {
@@ -78,7 +79,67 @@ describe('the generated inventory, as Ansible reads it', () => {
     expect(cp).toMatchObject({ ansible_port: 2201, ip: '10.77.0.1', files_repo: 'http://10.0.0.1:8080' })
     expect(cp).toMatchObject({ containerd_snapshotter: 'native' })
     expect(cp).not.toHaveProperty('nerdctl_image_pull_command')
+    // Every host knows every host's address, so kubespray ≤ v2.27 never gathers facts from a worker
+    // that is not booted yet (the control plane is built while the worker's entry is a placeholder).
+    for (const host of [cp, worker])
+      expect(host).toMatchObject({ fallback_ips: { 'zjm-cp': '10.77.0.1', 'zjm-worker': '10.77.0.2' } })
   })
+})
+
+describe('the generated inventory with a kubespray ≤ v2.27 defaults role (the fixture’s), as cluster.yml meets it', () => {
+  /**
+   * The control plane is this machine (local connection); the worker is the placeholder the control
+   * plane is built with, on a port nothing listens on. Kubespray ≤ v2.27 gathers facts from every
+   * inventory host unless `fallback_ips` is set; found by running v2.23.3 against these VMs.
+   */
+  async function buildControlPlane(withFallbacks: boolean) {
+    const dir = tempDir()
+    const inventory = writeInventory(dir, {
+      controlPlane: node('cp-debian-12', 22, '10.77.0.1'),
+      worker: node('w-debian-12-0', 1, '10.77.0.2'),
+      vars: {},
+      workerVars: {},
+      controlPlaneVars: { ansible_connection: 'local', ansible_python_interpreter: 'python3' }
+    })
+    if (!withFallbacks) {
+      const doc = parse(readFileSync(inventory, 'utf8')) as { all: { vars?: unknown } }
+      delete doc.all.vars
+      writeFileSync(inventory, stringify(doc))
+    }
+    writeFileSync(
+      join(dir, 'defaults.yml'),
+      '- hosts: k8s_cluster:etcd\n  roles:\n    - role: kubespray_defaults\n'
+    )
+    const command = playbookCommand(
+      SYSTEM,
+      { kubespray: dir, inventory, tempDir: dir },
+      { playbook: 'defaults.yml', limit: '!for_scale' }
+    )
+    const roles = join(import.meta.dirname, '../fixtures/kubespray-join/roles')
+    return processExecutor.run(
+      {
+        ...command,
+        args: command.args.filter(a => a !== '--become'),
+        env: { ...command.env, ANSIBLE_ROLES_PATH: roles }
+      },
+      { signal, timeoutMs: 120_000 }
+    )
+  }
+
+  it('skips the gathering, so the worker that is not booted yet is never contacted', async () => {
+    const r = await buildControlPlane(true)
+    expect(r.stdout).toMatch(
+      /TASK \[kubespray_defaults : Kubespray defaults \| Gather ansible_default_ipv4 from all hosts\] \*+\nskipping: /
+    )
+    expect(r.stdout).toMatch(/^cp-debian-12 +: ok=\d+ +changed=0 +unreachable=0 +failed=0/m)
+    expect(r.exitCode).toBe(0)
+  }, 120_000)
+
+  it('without fallback_ips the same run fails on the unreachable placeholder, as kubespray v2.23.3 did', async () => {
+    const r = await buildControlPlane(false)
+    expect(r.exitCode).not.toBe(0)
+    expect(r.stdout).toMatch(/fatal: \[cp-debian-12 -> \{\{ item \}\}\]: UNREACHABLE!.*w-debian-12-0/)
+  }, 120_000)
 })
 
 describe('ansible-playbook', () => {

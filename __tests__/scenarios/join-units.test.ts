@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { cmd } from '../../src/exec/command.js'
 import type { CommandResult } from '../../src/exec/executor.js'
@@ -52,6 +54,33 @@ describe('reading a playbook run', () => {
         'scale.yml, task "download : Download image if required": a download had no route'
       ) as unknown as string
     })
+  })
+
+  it('real kubespray v2.23.3 with no route: the censored binary download that stopped the play is the harness’s error, with how to see why', () => {
+    const log = readFileSync(
+      join(import.meta.dirname, '../fixtures/logs/kubespray-2.23.3-cluster-download-no-route.log'),
+      'utf8'
+    )
+    expect(playbookOutcome('cluster.yml', result(2, log))).toEqual({
+      kind: 'broken',
+      // The download itself, not the mirror probe before it whose failure Ansible ignored.
+      message:
+        'cluster.yml, task "container-engine/runc : Download_file | Download item": a file download failed and kubespray hid why (no_log); set unsafe_show_logs: true in kubespray-vars to see it'
+    })
+  })
+
+  it('a failure Ansible ignored is passed over for the one that stopped the play', () => {
+    const out = `${PLAY}fatal: [w-debian-12-1]: FAILED! => {"msg": "probe"}\n...ignoring\nTASK [kubernetes/node : Start kubelet] ***\nfatal: [w-debian-12-1]: FAILED! => {"msg": "unable to load client CA file /etc/kubernetes/ssl/ca.crt"}\n`
+    expect(playbookOutcome('scale.yml', result(2, out))).toEqual({
+      kind: 'failed',
+      message:
+        'scale.yml, task "kubernetes/node : Start kubelet" failed: fatal: [w-debian-12-1]: FAILED! => {"msg": "unable to load client CA file /etc/kubernetes/ssl/ca.crt"}'
+    })
+  })
+
+  it('a censored failure outside the binary downloads stays the node’s failure', () => {
+    const out = `${PLAY}fatal: [w-debian-12-1]: FAILED! => {"censored": "the output has been hidden due to the fact that 'no_log: true' was specified for this result", "changed": false}\n`
+    expect(playbookOutcome('scale.yml', result(2, out)).kind).toBe('failed')
   })
 
   it('a run killed by the cell timeout is broken, not failed', () => {

@@ -47,6 +47,11 @@ export function inventoryDocument(inventory: Pick<JoinInventory, 'controlPlane' 
   return stringify(
     {
       all: {
+        // kubespray ≤ v2.27 gathers facts from every inventory host to fill `fallback_ips`, --limit or
+        // not (roles/kubespray-defaults/tasks/fallback_ips.yml), and a worker that is not booted yet
+        // fails cluster.yml as unreachable. Every host has its `ip`, so the fallbacks are those, and
+        // kubespray skips the gathering when the variable is set (it is unused since v2.28).
+        vars: { fallback_ips: { [cp.name]: cp.ip, [worker.name]: worker.ip } },
         hosts: { [cp.name]: hostVars(cp), [worker.name]: hostVars(worker) },
         children: {
           kube_control_plane: only(cp.name),

@@ -1,7 +1,14 @@
 import { describeFailure, type CommandResult } from '../../exec/executor.js'
 
 /** A play's failed task as Ansible prints it: `fatal: [host]: FAILED! => {...}`. */
-const FATAL = /^(fatal|failed): \[[^\]]+\].*$/m
+const FATAL = /^(fatal|failed): \[[^\]]+\].*$/gm
+/**
+ * Kubespray's binary downloads (`Download_file | …`) run with `no_log` unless `unsafe_show_logs` is
+ * set, so their failure says only "censored". A binary that could not be fetched is the lab's
+ * network or mirror, not the node's snapshotter (image pulls are other tasks, and never censored).
+ */
+const CENSORED = /"censored": "the output has been hidden/
+const FILE_DOWNLOAD = /\bDownload_file \|/
 const TASK = /^TASK \[([^\]]+)\]/gm
 /** A download that never reached its server is the lab's problem, not the node's. */
 const UNREACHABLE_DOWNLOAD =
@@ -24,8 +31,9 @@ export function playbookOutcome(playbook: string, result: CommandResult): Playbo
       message: `${playbook}: ${describeFailure(result).split('\n')[0]!.replace(/:$/, '')}`
     }
   }
-  const fatal = FATAL.exec(output)?.[0]
-  const task = lastTaskBefore(output, fatal === undefined ? output.length : output.indexOf(fatal))
+  const stopped = failureThatStopped(output)
+  const fatal = stopped?.line
+  const task = lastTaskBefore(output, stopped?.at ?? output.length)
   const where = task === undefined ? playbook : `${playbook}, task "${task}"`
   // ansible-playbook exits 4 when a host was unreachable, 5+ on bad options or syntax.
   if (result.exitCode === 4 || result.exitCode >= 5) {
@@ -38,7 +46,26 @@ export function playbookOutcome(playbook: string, result: CommandResult): Playbo
   if (fatal !== undefined && UNREACHABLE_DOWNLOAD.test(fatal)) {
     return { kind: 'broken', message: `${where}: a download had no route: ${fatal.slice(0, 400)}` }
   }
+  if (fatal !== undefined && task !== undefined && FILE_DOWNLOAD.test(task) && CENSORED.test(fatal)) {
+    return {
+      kind: 'broken',
+      message: `${where}: a file download failed and kubespray hid why (no_log); set unsafe_show_logs: true in kubespray-vars to see it`
+    }
+  }
   return { kind: 'failed', message: `${where} failed: ${(fatal ?? lastLine(output) ?? '').slice(0, 400)}` }
+}
+
+/**
+ * The failure that stopped the play: the last one Ansible did not go on from (`...ignoring` follows a
+ * failure a task was allowed to have, like kubespray's mirror probe before the download itself).
+ */
+function failureThatStopped(output: string): { readonly line: string; readonly at: number } | undefined {
+  let stopped: { line: string; at: number } | undefined
+  for (const m of output.matchAll(FATAL)) {
+    const after = output.slice(m.index + m[0].length + 1).trimStart()
+    if (!after.startsWith('...ignoring')) stopped = { line: m[0], at: m.index }
+  }
+  return stopped
 }
 
 function lastTaskBefore(output: string, index: number): string | undefined {
