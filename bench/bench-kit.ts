@@ -3,7 +3,7 @@
  * scenario's `open` (the per-image setup: a VM, or a control plane built with cluster.yml) and each
  * cell's `run`, and the naive alternative of a fresh setup for every cell.
  */
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, homedir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import type { HostContext } from '../src/host/context.js'
@@ -158,4 +158,11 @@ export function machine() {
     qemu: { cpus: DEFAULT_QEMU_OPTIONS.cpus, memory_mb: DEFAULT_QEMU_OPTIONS.memoryMb },
     warm_image_cache: cacheDir
   }
+}
+
+/** Writes a benchmark's result to bench/out/<name>.json and prints it. */
+export function writeResult(name: string, report: unknown): void {
+  mkdirSync(join(import.meta.dirname, 'out'), { recursive: true })
+  writeFileSync(join(import.meta.dirname, 'out', `${name}.json`), `${JSON.stringify(report, null, 2)}\n`)
+  console.log(JSON.stringify(report, null, 2))
 }

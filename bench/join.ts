@@ -12,8 +12,7 @@
  * and the timings are those of real Ansible on real VMs up to the Kubernetes checks.
  * Usage: tsx bench/join.ts [--kubespray-path <checkout>] [--lint-path <checkout>] [--image debian-12] [--no-naive]
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { withScriptHost } from '../scripts/script-host.js'
 import {
   flag,
@@ -24,7 +23,8 @@ import {
   median,
   round,
   statusCounts,
-  type Measured
+  type Measured,
+  writeResult
 } from './bench-kit.js'
 
 const FIXTURE = resolve(import.meta.dirname, '../__tests__/fixtures/kubespray-join')
@@ -85,6 +85,4 @@ const report = await withScriptHost(log, async host => {
     rejoin: { cells: `${image} × zfs × ctr × fixed`, ...joinSummary(rejoin, ['join', 'rejoin']) }
   }
 })
-mkdirSync(join(import.meta.dirname, 'out'), { recursive: true })
-writeFileSync(join(import.meta.dirname, 'out', 'join.json'), `${JSON.stringify(report, null, 2)}\n`)
-console.log(JSON.stringify(report, null, 2))
+writeResult('join', report)

@@ -7,8 +7,6 @@
  *   ratio of the two is what sharing one VM per image buys.
  * Usage: tsx bench/probe.ts [--images debian-11,debian-12] [--subset-image debian-12] [--no-matrix]
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import type { RawInputs } from '../src/inputs/spec.js'
 import { withScriptHost } from '../scripts/script-host.js'
 import {
@@ -20,7 +18,8 @@ import {
   median,
   round,
   statusCounts,
-  type Measured
+  type Measured,
+  writeResult
 } from './bench-kit.js'
 
 const subsetImage = flag('subset-image') ?? 'debian-12'
@@ -82,6 +81,4 @@ const report = await withScriptHost(log, async host => {
     }
   }
 })
-mkdirSync(join(import.meta.dirname, 'out'), { recursive: true })
-writeFileSync(join(import.meta.dirname, 'out', 'probe.json'), `${JSON.stringify(report, null, 2)}\n`)
-console.log(JSON.stringify(report, null, 2))
+writeResult('probe', report)
