@@ -80,7 +80,7 @@ const report = await withScriptHost(log, async host => {
       shared: joinSummary(shared, ['join']),
       naive: naive === undefined ? null : joinSummary(naive, ['join']),
       ratio_naive_over_shared:
-        naive === undefined ? null : round((naive.seconds / shared.seconds) * 100) / 100
+        naive === undefined ? null : Math.round((naive.seconds / shared.seconds) * 100) / 100
     },
     rejoin: { cells: `${image} × zfs × ctr × fixed`, ...joinSummary(rejoin, ['join', 'rejoin']) }
   }

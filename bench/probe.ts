@@ -77,7 +77,7 @@ const report = await withScriptHost(log, async host => {
       cells: `${subsetImage} × overlayfs, zfs, native × ctr, crictl (kubespray variant)`,
       shared: summary(shared),
       naive: summary(naive),
-      ratio_naive_over_shared: round((naive.seconds / shared.seconds) * 100) / 100
+      ratio_naive_over_shared: Math.round((naive.seconds / shared.seconds) * 100) / 100
     }
   }
 })
