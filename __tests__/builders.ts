@@ -2,7 +2,19 @@ import { parseCellId } from '../src/plan/cell.js'
 import type { CellResult, Outcome } from '../src/results/cell-result.js'
 
 type Extra = Partial<
-  Pick<CellResult, 'tier' | 'durationSeconds' | 'versions' | 'logs' | 'tiers' | 'finishedAt' | 'findings'>
+  Pick<
+    CellResult,
+    | 'tier'
+    | 'durationSeconds'
+    | 'versions'
+    | 'logs'
+    | 'tiers'
+    | 'finishedAt'
+    | 'findings'
+    | 'notes'
+    | 'cause'
+    | 'lintCheck'
+  >
 >
 
 /**

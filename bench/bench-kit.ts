@@ -34,6 +34,8 @@ export interface Timings {
 }
 
 export interface Measured {
+  /** Where the run wrote its results and logs. */
+  readonly outputDir: string
   readonly seconds: number
   readonly timings: Timings
   readonly cells: readonly CellResult[]
@@ -138,7 +140,7 @@ export async function measure(
   const seconds = (Date.now() - started) / 1000
   const cells = (JSON.parse(readFileSync(join(outputDir, 'results.json'), 'utf8')) as { cells: CellResult[] })
     .cells
-  return { seconds, timings, cells }
+  return { outputDir, seconds, timings, cells }
 }
 
 export function statusCounts(cells: readonly CellResult[]): Record<string, number> {

@@ -5,8 +5,17 @@
  * - a subset (one image, every snapshotter, ctr and crictl) run twice in the same process: as the action
  *   runs it (one VM for the image, a reset between cells) and naively (a fresh VM for every cell); the
  *   ratio of the two is what sharing one VM per image buys.
+ * - the probe configured from a kubespray checkout (`--kubespray-path`, else the fixed-fork fixture) on one
+ *   image, twice: the render done by Ansible (a fresh var forces it), then taken from the render cache;
+ *   render seconds per image beside the median cell seconds, and how often lint's prediction matched.
  * Usage: tsx bench/probe.ts [--images debian-11,debian-12] [--subset-image debian-12] [--no-matrix]
+ *        [--kubespray-path DIR] [--checkout-image debian-13]
  */
+import { randomBytes } from 'node:crypto'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { lintAgreement } from '../src/report/lint-agreement.js'
+import { renderFixture } from '../__tests__/kubespray-fixtures.js'
 import type { RawInputs } from '../src/inputs/spec.js'
 import { withScriptHost } from '../scripts/script-host.js'
 import {
@@ -23,6 +32,18 @@ import {
 } from './bench-kit.js'
 
 const subsetImage = flag('subset-image') ?? 'debian-12'
+const checkoutImage = flag('checkout-image') ?? 'debian-13'
+
+/** The render of each image of a run, as the probe wrote it beside render.log. */
+function renders(m: Measured): Record<string, unknown> {
+  const images = [...new Set(m.cells.map(c => c.image))]
+  return Object.fromEntries(
+    images.map(image => {
+      const path = join(m.outputDir, 'logs', image, 'render.json')
+      return [image, existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as unknown) : null]
+    })
+  )
+}
 
 function summary(m: Measured) {
   const ran = m.cells.filter(c => c.status !== 'skipped')
@@ -50,6 +71,20 @@ const report = await withScriptHost(log, async host => {
     : await measure(host, 'matrix', { tiers: 'probe', ...(images === undefined ? {} : { images }) })
   const shared = await measure(host, 'subset-shared', subset)
   const naive = await measure(host, 'subset-naive', subset, true)
+  const kubespray = flag('kubespray-path') ?? renderFixture('fixed-fork', host.workDir)
+  const vars = join(host.workDir, 'bench-vars.yml')
+  // A value no cached render has: the first run renders with Ansible, the second takes the cache.
+  writeFileSync(vars, `zjm_bench_run: ${randomBytes(6).toString('hex')}\n`)
+  const fromCheckout: RawInputs = {
+    images: checkoutImage,
+    tools: 'ctr, crictl',
+    tiers: 'lint, probe',
+    'kubespray-path': kubespray,
+    'kubespray-vars': vars,
+    ansible: 'system'
+  }
+  const rendered = await measure(host, 'checkout-rendered', fromCheckout)
+  const cached = await measure(host, 'checkout-cached', fromCheckout)
   return {
     benchmark: 'probe',
     date: new Date().toISOString(),
@@ -73,6 +108,15 @@ const report = await withScriptHost(log, async host => {
               ])
             )
           },
+    probe_from_checkout: {
+      checkout: flag('kubespray-path') ?? 'the fixed-fork fixture (__tests__/fixtures/kubespray-render)',
+      cells: `${checkoutImage} × overlayfs, zfs, native × ctr, crictl × kubespray, fixed`,
+      rendered_by_ansible: { ...summary(rendered), render: renders(rendered) },
+      render_from_cache: { ...summary(cached), render: renders(cached) },
+      lint_vs_probe: (({ checked, agreeing, disagreements }) => ({ checked, agreeing, disagreements }))(
+        lintAgreement(rendered.cells)
+      )
+    },
     one_vm_per_image_vs_fresh_vm_per_cell: {
       cells: `${subsetImage} × overlayfs, zfs, native × ctr, crictl (kubespray variant)`,
       shared: summary(shared),

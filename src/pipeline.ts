@@ -1,5 +1,7 @@
 import { copyFileSync, existsSync, rmSync } from 'node:fs'
 import { resolveCheckout, type Checkout } from './kubespray/checkout.js'
+import { notKubespray } from './kubespray/kubespray-tree.js'
+import { MODEL_RELEASE, sourceText } from './scenarios/probe/cell-config.js'
 import { join } from 'node:path'
 import type { Config } from './inputs/config.js'
 import type { HostContext } from './host/context.js'
@@ -247,6 +249,18 @@ function githubClient(config: Config, deps: PipelineDeps): GitHubClient | null {
   return makeGitHubClient(config.githubToken, deps.github.apiUrl, deps.host.log)
 }
 
+/**
+ * What configured the probe's nodes, for the report's header and results.json: the checkout, or the
+ * built-in model when none was given (every cell of the model says so too).
+ */
+function kubesprayLine(config: Config): string {
+  const path = config.kubesprayPath
+  if (path === null) return sourceText({ kind: 'model', release: MODEL_RELEASE })
+  if (config.kubesprayRef !== null) return `${path} at ${config.kubesprayRef}`
+  const notTree = notKubespray(path)
+  return notTree === null ? path : sourceText({ kind: 'model', release: MODEL_RELEASE, why: notTree })
+}
+
 /** Writes results.json, report.md, junit.xml, the summary and outputs; applies the gate when `gate`. */
 async function publish(
   config: Config,
@@ -261,13 +275,14 @@ async function publish(
     gate && config.baseline !== null
       ? compareWithBaseline(results, config.baseline.document.cells)
       : undefined
-  const document = makeResultsDocument(config.title, results, now())
+  const kubespray = kubesprayLine(config)
+  const document = makeResultsDocument(config.title, results, now(), kubespray)
   const resultsPath = writeOutputFile(
     config.outputDir,
     RESULTS_JSON,
     `${JSON.stringify(document, null, 2)}\n`
   )
-  const reportInput = { title: config.title, results, planned, gate: diff }
+  const reportInput = { title: config.title, results, planned, gate: diff, kubespray }
   const reportPath = writeOutputFile(
     config.outputDir,
     REPORT_MD,

@@ -17,7 +17,8 @@ describe('classify', () => {
     ['zfs-snapshotter-not-dataset.log', 'zfs-snapshotter-not-a-dataset'],
     ['kubespray-11734-join.log', 'snapshot-missing-parent'],
     ['kubelet-missing-ca.log', 'kubelet-client-ca-missing'],
-    ['nginx-proxy-pull.log', 'nginx-proxy-not-running']
+    ['nginx-proxy-pull.log', 'nginx-proxy-not-running'],
+    ['containerd-2.1-transfer-unpack-native.log', 'cri-transfer-unpack-missing']
   ])('%s → %s', (file, id) => {
     expect(classify([fixture(file)]).signature.id).toBe(id)
   })

@@ -30,13 +30,20 @@ function image(name: string): ImageSpec {
 }
 
 describe('catalogue', () => {
-  it('lists the four images with their suites and zfs sources', () => {
-    expect(IMAGE_NAMES).toEqual(['debian-11', 'debian-12', 'debian-12-zfs23', 'debian-13'])
+  it('lists the images with their suites and zfs sources', () => {
+    expect(IMAGE_NAMES).toEqual([
+      'debian-11',
+      'debian-12',
+      'debian-12-zfs23',
+      'debian-13',
+      'debian-13-containerd2'
+    ])
     expect(IMAGES.map(i => [i.name, i.suite, i.zfsSource])).toEqual([
       ['debian-11', 'bullseye', 'contrib'],
       ['debian-12', 'bookworm', 'contrib'],
       ['debian-12-zfs23', 'bookworm', 'backports'],
-      ['debian-13', 'trixie', 'contrib']
+      ['debian-13', 'trixie', 'contrib'],
+      ['debian-13-containerd2', 'trixie', 'contrib']
     ])
     expect(findImage('debian-14')).toBeUndefined()
   })
@@ -76,6 +83,21 @@ describe('recipeFor', () => {
     })
   })
 
+  it('debian-13-containerd2 takes containerd alone from unstable, pinned below trixie', () => {
+    const recipe = recipeFor(image('debian-13-containerd2'), MIRROR)
+    expect(recipe.sources).toEqual([
+      'deb http://mirror.example.net/debian trixie main contrib',
+      'deb [check-valid-until=no] http://mirror.example.net/debian unstable main'
+    ])
+    expect(recipe.packages).toContain('containerd/unstable')
+    expect(recipe.packages).not.toContain('containerd')
+    expect(recipe.packages).toContain('runc')
+    expect(recipe.tracked.filter(t => t.release === 'unstable')).toEqual([
+      { name: 'containerd', release: 'unstable' }
+    ])
+    expect(recipe.preferences).toBe('Package: *\nPin: release a=unstable\nPin-Priority: 100\n')
+  })
+
   it("preinstalls what kubespray's bootstrap and system packages install on each Debian release", () => {
     const common = ['python3-apt', 'dbus', 'conntrack', 'ipset', 'ipvsadm', 'iputils-ping', 'xfsprogs']
     for (const suite of ['bullseye', 'bookworm', 'trixie'] as const)
@@ -92,10 +114,15 @@ describe('recipeFor', () => {
   it('every image gets a recipe whose sources all use the mirror it was given', () => {
     for (const spec of IMAGES) {
       const recipe = recipeFor(spec, DEFAULT_MIRROR)
-      expect(recipe.sources.length).toBe(spec.zfsSource === 'backports' ? 2 : 1)
+      expect(recipe.sources.length).toBe(
+        1 + (spec.zfsSource === 'backports' ? 1 : 0) + (spec.containerdRelease === undefined ? 0 : 1)
+      )
       for (const line of recipe.sources)
-        expect(line.startsWith('deb http://deb.debian.org/debian ')).toBe(true)
-      expect(recipe.tracked.every(t => recipe.sources.some(s => s.split(' ')[2] === t.release))).toBe(true)
+        expect(
+          line.replace(' [check-valid-until=no]', '').startsWith('deb http://deb.debian.org/debian ')
+        ).toBe(true)
+      const releaseOf = (line: string) => line.split(' ').filter(w => !w.startsWith('['))[2]
+      expect(recipe.tracked.every(t => recipe.sources.some(s => releaseOf(s) === t.release))).toBe(true)
     }
     expect(DEFAULT_MIRROR).toBe('http://deb.debian.org/debian')
   })

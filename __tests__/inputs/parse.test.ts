@@ -120,7 +120,7 @@ describe('parseConfig rejects bad input, naming the input, the value and what is
     [
       'unknown image',
       { images: 'ubuntu-22.04' },
-      'images: "ubuntu-22.04" is not one of debian-11, debian-12, debian-12-zfs23, debian-13'
+      'images: "ubuntu-22.04" is not one of debian-11, debian-12, debian-12-zfs23, debian-13, debian-13-containerd2'
     ],
     ['empty image list', { images: ' , ' }, 'images: is empty; list one or more of debian-11'],
     ['duplicate image', { images: 'debian-12, debian-12' }, 'images: "debian-12" is listed more than once'],

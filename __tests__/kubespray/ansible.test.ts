@@ -237,7 +237,12 @@ describe('providing Ansible', () => {
         bin: '',
         description: expect.stringMatching(
           /^ansible-playbook \[core 2\.\d+\.\d+\] \(system\)$/
-        ) as unknown as string
+        ) as unknown as string,
+        // What the render checks a checkout's needs against.
+        versions: {
+          core: expect.stringMatching(/^2\.\d+\.\d+$/) as unknown as string,
+          jinja: expect.stringMatching(/^3\.\d+\.\d+$/) as unknown as string
+        }
       }
     })
   })
@@ -313,7 +318,9 @@ describe('providing Ansible', () => {
       kind: 'ready',
       tools: {
         bin: expect.stringMatching(/\/venv\/bin$/) as unknown as string,
-        description: `ansible-playbook [core 2.99.0] (virtualenv, ${join(kubespray, 'requirements.txt')}; wheels downloaded)`
+        description: `ansible-playbook [core 2.99.0] (virtualenv, ${join(kubespray, 'requirements.txt')}; wheels downloaded)`,
+        // The fake prints no Jinja line.
+        versions: { core: '2.99.0', jinja: null }
       }
     })
     const [house, ...others] = readdirSync(wheels)

@@ -6,7 +6,8 @@ import { matchesCell, parseCellPattern, type CellPattern } from '../../src/plan/
 import { expandAxes, filterCells } from '../../src/plan/plan.js'
 import { defaultShardCount, partition, selectShard, strategyMatrix } from '../../src/plan/shard.js'
 
-const axes = { images: IMAGES, snapshotters: SNAPSHOTTERS, tools: TOOLS, variants: VARIANTS }
+// The four images of the default matrix.
+const axes = { images: IMAGES.slice(0, 4), snapshotters: SNAPSHOTTERS, tools: TOOLS, variants: VARIANTS }
 const pattern = (text: string): CellPattern => {
   const p = parseCellPattern(text)
   if (typeof p === 'string') throw new Error(p)
@@ -34,7 +35,7 @@ describe('cells', () => {
       'debian-12/overlayfs/nerdctl/kubespray'
     ])
     expect(new Set(cells.map(c => c.id)).size).toBe(72)
-    for (const image of IMAGES) {
+    for (const image of axes.images) {
       for (const variant of VARIANTS) {
         expect(cells.filter(c => c.image === image.name && c.variant === variant)).toHaveLength(9)
       }

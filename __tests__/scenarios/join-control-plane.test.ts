@@ -7,6 +7,7 @@ import type { Node, Provider } from '../../src/providers/provider.js'
 import { ControlPlanes } from '../../src/scenarios/join/control-plane.js'
 import type { JoinEnv } from '../../src/scenarios/join/join-scenario.js'
 import type { ScenarioContext } from '../../src/scenarios/scenario.js'
+import { NO_CHECKOUT_PULL } from '../../src/kubespray/cell-vars.js'
 import { fakeExecutor, recordingLog, type Reply } from '../fakes.js'
 import { tempDir } from '../helpers.js'
 
@@ -53,16 +54,23 @@ function setup(tiers: string, playbook: Reply = { exitCode: 0 }) {
     host: { exec, log, ledger: undefined as never, signal: new AbortController().signal, workDir },
     provider: () => Promise.resolve(provider),
     onRunner: false,
-    kubespray: () => Promise.resolve({ kind: 'ready', path: workDir } as never)
+    kubespray: () => Promise.resolve({ kind: 'ready', path: workDir } as never),
+    ansible: () => Promise.reject(new Error('the control plane is given its Ansible'))
   }
   const context: ScenarioContext = {
     config,
     log,
     signal: new AbortController().signal,
     workDir,
-    imageLogDir: join(workDir, 'logs', image.name)
+    imageLogDir: join(workDir, 'logs', image.name),
+    cells: []
   }
-  const build = { ansible: { bin: '', description: 'system' }, kubespray: workDir, context }
+  const build = {
+    ansible: { bin: '', description: 'system' },
+    kubespray: workDir,
+    pull: NO_CHECKOUT_PULL,
+    context
+  }
   return { env, events, build, context }
 }
 

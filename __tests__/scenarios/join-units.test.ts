@@ -5,7 +5,7 @@ import { cmd } from '../../src/exec/command.js'
 import type { CommandResult } from '../../src/exec/executor.js'
 import { imageConcurrency } from '../../src/run/concurrency.js'
 import { downloadsUnreachable } from '../../src/scenarios/join/join-checks.js'
-import { playbookOutcome } from '../../src/scenarios/join/playbook-outcome.js'
+import { playbookOutcome } from '../../src/kubespray/playbook-outcome.js'
 import { rejoinVerdict, withEvidence } from '../../src/scenarios/join/rejoin-verdict.js'
 import { classify, type Evidence } from '../../src/diagnose/classify.js'
 

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { findImage } from '../../src/images/catalogue.js'
-import { cellVars } from '../../src/kubespray/cell-vars.js'
+import { cellVars, checkoutPull } from '../../src/kubespray/cell-vars.js'
 import { readKubesprayTree, type KubesprayTree } from '../../src/kubespray/kubespray-tree.js'
 import { parseTemplateValue } from '../../src/kubespray/template-value.js'
 import type { Snapshotter, Tool, Variant } from '../../src/plan/axes.js'
@@ -96,7 +96,7 @@ function verdicts(layout: string, rows: readonly Row[]): [string, string][] {
   const image = findImage('debian-13')!
   return rows.map(([s, tool, variant]) => {
     const cell = makeCell('debian-13', s, tool, variant)
-    const v = lintCell(t, [], cell, image, cellVars(cell)).verdict
+    const v = lintCell(t, [], cell, image, cellVars(cell, checkoutPull(t))).verdict
     return [cell.id, v.kind === 'fail' ? `fail ${v.signature}` : v.kind]
   })
 }
@@ -127,11 +127,12 @@ describe('lint predictions per cell', () => {
     ])
   })
 
-  it('v2.25: the nerdctl cell pulls with ctr, which nerdctl_snapshotter cannot fix', () => {
+  it("v2.25: the nerdctl cell pulls with the checkout's ctr, which the fix gives --snapshotter", () => {
     expectVerdicts('v2.25', [
       ['overlayfs', 'nerdctl', 'kubespray', 'pass'],
       ['zfs', 'nerdctl', 'kubespray', `fail ${MISMATCH}`],
-      ['zfs', 'nerdctl', 'fixed', `fail ${MISMATCH}`],
+      ['zfs', 'nerdctl', 'fixed', 'pass'],
+      ['zfs', 'ctr', 'kubespray', `fail ${MISMATCH}`],
       ['native', 'crictl', 'kubespray', 'pass'],
       ['native', 'ctr', 'fixed', 'pass']
     ])
@@ -141,7 +142,7 @@ describe('lint predictions per cell', () => {
     const t = tree('v2.25')
     const at = (image: string, tool: Tool) => {
       const cell = makeCell(image, 'overlayfs', tool)
-      return lintCell(t, [], cell, findImage(image)!, cellVars(cell)).verdict
+      return lintCell(t, [], cell, findImage(image)!, cellVars(cell, checkoutPull(t))).verdict
     }
     expect(at('debian-11', 'crictl')).toMatchObject({ kind: 'fail', signature: 'overlayfs-mount-einval' })
     expect(at('debian-12', 'crictl')).toMatchObject({ kind: 'fail', signature: 'overlayfs-rename-whiteout' })
@@ -151,7 +152,13 @@ describe('lint predictions per cell', () => {
   it('a failing cell gets its own failure finding at the pull command, and a log naming every tool', () => {
     const t = tree('v2.25')
     const cell = makeCell('debian-13', 'zfs', 'nerdctl')
-    const linted = lintCell(t, treeFindings(t), cell, findImage('debian-13')!, cellVars(cell))
+    const linted = lintCell(
+      t,
+      treeFindings(t),
+      cell,
+      findImage('debian-13')!,
+      cellVars(cell, checkoutPull(t))
+    )
     expect(linted.verdict).toEqual({
       kind: 'fail',
       signature: MISMATCH,
@@ -188,7 +195,13 @@ describe('lint predictions per cell', () => {
     const reading = readKubesprayTree(root)
     if (reading.kind !== 'tree') throw new Error(reading.reason)
     const cell = makeCell('debian-13', 'zfs', 'nerdctl', 'fixed')
-    const v = lintCell(reading.tree, [], cell, findImage('debian-13')!, cellVars(cell)).verdict
+    const v = lintCell(
+      reading.tree,
+      [],
+      cell,
+      findImage('debian-13')!,
+      cellVars(cell, checkoutPull(reading.tree))
+    ).verdict
     expect(v).toEqual({
       kind: 'skipped',
       reason: expect.stringContaining(

@@ -2,15 +2,28 @@ import { describe, expect, it } from '@jest/globals'
 import { classify } from '../../src/diagnose/classify.js'
 import { findSignature } from '../../src/diagnose/signatures.js'
 import { SNAPSHOTTERS, TOOLS, VARIANTS } from '../../src/plan/axes.js'
+import { cmd } from '../../src/exec/command.js'
 import { makeCell } from '../../src/plan/cell.js'
+import { modelConfig } from '../../src/scenarios/probe/cell-config.js'
 import { toolSnapshotter } from '../../src/scenarios/probe/image-tools.js'
 import { linesSince, mismatchLine } from '../../src/scenarios/probe/probe-cell.js'
 
 const REF = '127.0.0.1:5000/zjm/probe:1'
+const MODEL = {
+  containerd: { major: 1, minor: 6 },
+  registry: '127.0.0.1:5000',
+  sandboxImage: '127.0.0.1:5000/zjm/pause:1',
+  probeImage: REF
+}
+
+/** What mismatchLine reads of a cell's configuration: the CRI's snapshotter and the pull's tool. */
+function pulling(tool: 'ctr' | 'nerdctl' | 'crictl', criSnapshotter: string) {
+  return { criSnapshotter, pullTool: tool, pull: cmd(`/usr/local/bin/${tool}`, 'pull', REF) }
+}
 
 describe('mismatchLine', () => {
-  it('ctr (kubespray) on a zfs cell, image unpacked for overlayfs only: the S2 line', () => {
-    const line = mismatchLine(makeCell('debian-12', 'zfs', 'ctr', 'kubespray'), REF, ['overlayfs'])
+  it('a ctr pull on a zfs CRI, image unpacked for overlayfs only: the S2 line', () => {
+    const line = mismatchLine(pulling('ctr', 'zfs'), REF, ['overlayfs'])
     expect(line).toBe(`ctr pulled ${REF} unpacked for snapshotter overlayfs but the CRI uses zfs`)
     const s2 = findSignature('tool-snapshotter-mismatch')!
     expect(s2.patterns.some(p => p.test(line!))).toBe(true)
@@ -19,40 +32,29 @@ describe('mismatchLine', () => {
     expect(diagnosis.excerpt).toEqual([`snapshots: ${line}`])
   })
 
-  it('nerdctl (kubespray) on a native cell names nerdctl and both snapshotters', () => {
-    expect(mismatchLine(makeCell('debian-13', 'native', 'nerdctl', 'kubespray'), REF, ['overlayfs'])).toBe(
+  it('names the tool the pull really ran and both snapshotters', () => {
+    expect(mismatchLine(pulling('nerdctl', 'native'), REF, ['overlayfs'])).toBe(
       `nerdctl pulled ${REF} unpacked for snapshotter overlayfs but the CRI uses native`
     )
   })
 
-  it('none when the tool used the CRI snapshotter', () => {
-    expect(mismatchLine(makeCell('debian-12', 'zfs', 'crictl', 'kubespray'), REF, ['zfs'])).toBeUndefined()
-    expect(mismatchLine(makeCell('debian-12', 'zfs', 'ctr', 'fixed'), REF, ['zfs'])).toBeUndefined()
-    expect(mismatchLine(makeCell('debian-12', 'native', 'nerdctl', 'fixed'), REF, ['native'])).toBeUndefined()
-    expect(
-      mismatchLine(makeCell('debian-12', 'overlayfs', 'ctr', 'kubespray'), REF, ['overlayfs'])
-    ).toBeUndefined()
+  it('none when the image is where the CRI looks', () => {
+    expect(mismatchLine(pulling('crictl', 'zfs'), REF, ['zfs'])).toBeUndefined()
+    expect(mismatchLine(pulling('ctr', 'overlayfs'), REF, ['overlayfs'])).toBeUndefined()
+    expect(mismatchLine(pulling('ctr', 'zfs'), REF, ['overlayfs', 'zfs'])).toBeUndefined()
   })
 
-  it('none when the CRI snapshotter holds the image too', () => {
-    expect(
-      mismatchLine(makeCell('debian-12', 'zfs', 'ctr', 'kubespray'), REF, ['overlayfs', 'zfs'])
-    ).toBeUndefined()
+  it('none when nothing was unpacked', () => {
+    expect(mismatchLine(pulling('ctr', 'zfs'), REF, [])).toBeUndefined()
   })
 
-  it('none when nothing was unpacked, or not by the tool', () => {
-    expect(mismatchLine(makeCell('debian-12', 'zfs', 'ctr', 'kubespray'), REF, [])).toBeUndefined()
-    expect(
-      mismatchLine(makeCell('debian-12', 'zfs', 'nerdctl', 'kubespray'), REF, ['native'])
-    ).toBeUndefined()
-  })
-
-  it('over the whole matrix, a line exactly when the tool’s snapshotter alone holds the image', () => {
+  it("over the model's whole matrix, a line exactly when the tool's snapshotter is not the CRI's", () => {
     for (const snapshotter of SNAPSHOTTERS)
       for (const tool of TOOLS)
         for (const variant of VARIANTS) {
           const cell = makeCell('debian-12', snapshotter, tool, variant)
-          const line = mismatchLine(cell, REF, [toolSnapshotter(cell)])
+          const config = modelConfig(cell, MODEL)
+          const line = mismatchLine(config, REF, [toolSnapshotter(cell)])
           const expected = variant === 'kubespray' && tool !== 'crictl' && snapshotter !== 'overlayfs'
           expect([cell.id, line !== undefined]).toEqual([cell.id, expected])
           if (line !== undefined)

@@ -31566,6 +31566,54 @@ function shellQuote(word) {
 function shellLine(command) {
     return [command.program, ...command.args].map(shellQuote).join(' ');
 }
+/**
+ * Splits a command line into words as Ansible's `command` module does (POSIX shell rules without
+ * expansion: quotes, backslashes, whitespace), so a pull command runs with the argv Ansible would
+ * give it. An unterminated quote is an error naming the line.
+ */
+function shellSplit(line) {
+    const words = [];
+    let word = null;
+    let quote = null;
+    for (let i = 0; i < line.length; i++) {
+        const c = line[i];
+        if (quote === "'") {
+            if (c === "'")
+                quote = null;
+            else
+                word = (word ?? '') + c;
+        }
+        else if (quote === '"') {
+            if (c === '"')
+                quote = null;
+            else if (c === '\\' && i + 1 < line.length && '"\\$`\n'.includes(line[i + 1])) {
+                word = (word ?? '') + line[++i];
+            }
+            else
+                word = (word ?? '') + c;
+        }
+        else if (/\s/.test(c)) {
+            if (word !== null)
+                words.push(word);
+            word = null;
+        }
+        else if (c === "'" || c === '"') {
+            quote = c;
+            word ??= '';
+        }
+        else if (c === '\\' && i + 1 < line.length) {
+            word = (word ?? '') + line[++i];
+        }
+        else {
+            word = (word ?? '') + c;
+        }
+    }
+    if (quote !== null)
+        throw new Error(`unterminated ${quote} quote in ${JSON.stringify(line)}`);
+    if (word !== null)
+        words.push(word);
+    return words;
+}
 
 ;// CONCATENATED MODULE: ./src/host/privilege.ts
 /**

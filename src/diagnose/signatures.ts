@@ -61,6 +61,18 @@ export const SIGNATURES: readonly Signature[] = [
     kubesprayVariables: ZFS_FIX_VARIABLES
   },
   {
+    id: 'cri-transfer-unpack-missing',
+    code: 'S3',
+    title: "containerd's transfer service cannot unpack for the CRI's snapshotter",
+    patterns: [/unable to initialize unpacker: no unpack platforms defined/],
+    symptom:
+      'Every CRI pull fails (kubelet, crictl, the sandbox image): "failed to pull and unpack image …: unable to initialize unpacker: no unpack platforms defined"; containerd warns "Unpack configuration not supported, skipping … snapshotter=…".',
+    rootCause:
+      "containerd 2.1 and later pull CRI images through the transfer service, which unpacks only for the snapshotters listed in `[plugins.\"io.containerd.transfer.v1.local\"] unpack_config` (containerd's default, overlayfs, when none is listed). kubespray's config.toml.j2 sets the CRI's snapshotter but lists no unpack_config, so any `containerd_snapshotter` other than overlayfs cannot pull.",
+    fix: 'Add the snapshotter to the transfer service through `containerd_extra_args`: `[[plugins."io.containerd.transfer.v1.local".unpack_config]]` with `platform = "linux/amd64"` and `snapshotter = "{{ containerd_snapshotter }}"`; or make the CRI pull locally (`use_local_image_pull = true` under `io.containerd.cri.v1.images`).',
+    kubesprayVariables: ['containerd_extra_args', 'containerd_snapshotter']
+  },
+  {
     id: 'snapshot-missing-parent',
     code: 'S1',
     title: 'image unpacked into another snapshotter than the one in use',

@@ -154,6 +154,10 @@ export function debootstrapCommand(req: BuildRequest, root: string): Command {
 
 function writeGuestFiles(root: string, recipe: ImageRecipe): void {
   writeFileSync(join(root, 'etc/apt/sources.list'), `${recipe.sources.join('\n')}\n`)
+  if (recipe.preferences !== undefined) {
+    mkdirSync(join(root, 'etc/apt/preferences.d'), { recursive: true })
+    writeFileSync(join(root, 'etc/apt/preferences.d/zjm'), recipe.preferences)
+  }
   // Debian images ship no resolv.conf in minbase; apt in the chroot resolves through the host's.
   copyFileSync('/etc/resolv.conf', join(root, 'etc/resolv.conf'))
   for (const f of GUEST_FILES) {

@@ -8,6 +8,11 @@ export interface ImageSpec {
   readonly suite: 'bullseye' | 'bookworm' | 'trixie'
   /** Where zfs-dkms comes from: the suite's contrib, or bookworm-backports' contrib. */
   readonly zfsSource: 'contrib' | 'backports'
+  /**
+   * Where containerd comes from when not from the suite: `unstable`, pinned below the suite so nothing
+   * else is taken from it (Debian's only containerd 2.x).
+   */
+  readonly containerdRelease?: 'unstable'
   readonly expected: { readonly kernelSeries: string; readonly openzfsSeries: string }
   readonly description: string
 }
@@ -40,6 +45,15 @@ export const IMAGES: readonly ImageSpec[] = [
     zfsSource: 'contrib',
     expected: { kernelSeries: '6.12', openzfsSeries: '2.3' },
     description: 'Debian 13, kernel 6.12, OpenZFS 2.3: overlayfs works'
+  },
+  {
+    name: 'debian-13-containerd2',
+    suite: 'trixie',
+    zfsSource: 'contrib',
+    containerdRelease: 'unstable',
+    expected: { kernelSeries: '6.12', openzfsSeries: '2.3' },
+    description:
+      "Debian 13 with unstable's containerd 2.x: the CRI config version 3 kubespray master renders for its own containerd"
   }
 ]
 

@@ -13,6 +13,8 @@ export interface ImageRecipe {
   readonly zfs: { readonly packages: readonly string[]; readonly release: string }
   /** Packages whose versions make up the cache key and the manifest, with the release each comes from. */
   readonly tracked: readonly { readonly name: string; readonly release: string }[]
+  /** /etc/apt/preferences.d/zjm inside the image, when a second release must not win by default. */
+  readonly preferences?: string
 }
 
 export const DEFAULT_MIRROR = 'http://deb.debian.org/debian'
@@ -45,12 +47,21 @@ export function recipeFor(image: ImageSpec, mirror: string): ImageRecipe {
   const zfsRelease = image.zfsSource === 'backports' ? backports : image.suite
   const sources = [`deb ${mirror} ${image.suite} main contrib`]
   if (image.zfsSource === 'backports') sources.push(`deb ${mirror} ${backports} main contrib`)
+  const containerd = image.containerdRelease ?? image.suite
+  // unstable's Release file is valid for a week only; a mirror that syncs less often must still serve it.
+  if (image.containerdRelease !== undefined) {
+    sources.push(`deb [check-valid-until=no] ${mirror} ${image.containerdRelease} main`)
+  }
   const zfsPackages = ['zfs-dkms', 'zfsutils-linux']
+  // `containerd/unstable` takes that one package from the release; its dependencies stay the suite's.
+  const runtime = RUNTIME.map(p =>
+    p === 'containerd' && containerd !== image.suite ? `${p}/${containerd}` : p
+  )
   return {
     suite: image.suite,
     sources,
     bootstrapPackages: BOOTSTRAP,
-    packages: [...KERNEL, ...RUNTIME, ...kubesprayPrerequisites(image.suite)],
+    packages: [...KERNEL, ...runtime, ...kubesprayPrerequisites(image.suite)],
     zfs: { packages: zfsPackages, release: zfsRelease },
     tracked: [
       ...[
@@ -60,8 +71,13 @@ export function recipeFor(image: ImageSpec, mirror: string): ImageRecipe {
         'openssh-server',
         'busybox-static',
         'docker-registry'
-      ].map(name => ({ name, release: image.suite })),
+      ].map(name => ({ name, release: name === 'containerd' ? containerd : image.suite })),
       ...zfsPackages.map(name => ({ name, release: zfsRelease }))
-    ]
+    ],
+    ...(image.containerdRelease === undefined
+      ? {}
+      : {
+          preferences: `Package: *\nPin: release a=${image.containerdRelease}\nPin-Priority: 100\n`
+        })
   }
 }

@@ -13,6 +13,22 @@ export interface AnsibleTools {
   readonly bin: string
   /** e.g. `ansible-playbook [core 2.14.18] (system)`, for the log and the report. */
   readonly description: string
+  /** ansible-core's and Jinja's versions as `--version` prints them (`2.14.18`, `3.1.2`); absent if not printed. */
+  readonly versions?: AnsibleVersions
+}
+
+export interface AnsibleVersions {
+  readonly core: string | null
+  readonly jinja: string | null
+}
+
+/** Reads `ansible-playbook --version`: its first line and the ansible-core and Jinja versions. */
+export function parseAnsibleVersion(stdout: string): { line: string; versions: AnsibleVersions } {
+  const line = stdout.split('\n')[0]!.trim()
+  const core =
+    /\[core ([\d.]+)[^\]]*\]/.exec(line)?.[1] ?? /^ansible(?:-playbook)? ([\d.]+)/.exec(line)?.[1] ?? null
+  const jinja = /^\s*jinja version = ([\d.]+)/m.exec(stdout)?.[1] ?? null
+  return { line, versions: { core, jinja } }
 }
 
 export type AnsibleAvailability =
@@ -51,7 +67,10 @@ async function systemAnsible(options: ProvideAnsibleOptions): Promise<AnsibleAva
       reason: `ansible-playbook is not installed (ansible: ${options.source}); install it, or use ansible: venv to install kubespray's requirements.txt`
     }
   }
-  return { kind: 'ready', tools: { bin: '', description: `${version} (system)` } }
+  return {
+    kind: 'ready',
+    tools: { bin: '', description: `${version.line} (system)`, versions: version.versions }
+  }
 }
 
 async function installVenv(options: ProvideAnsibleOptions): Promise<AnsibleAvailability> {
@@ -84,7 +103,11 @@ async function installVenv(options: ProvideAnsibleOptions): Promise<AnsibleAvail
   }
   return {
     kind: 'ready',
-    tools: { bin, description: `${version} (virtualenv, ${requirements}; wheels ${wheels.source})` }
+    tools: {
+      bin,
+      description: `${version.line} (virtualenv, ${requirements}; wheels ${wheels.source})`,
+      versions: version.versions
+    }
   }
 }
 
@@ -103,12 +126,15 @@ export function installCommand(venvDir: string, wheelhouse: string, requirements
   )
 }
 
-async function ansibleVersion(bin: string, options: ProvideAnsibleOptions): Promise<string | null> {
+async function ansibleVersion(
+  bin: string,
+  options: ProvideAnsibleOptions
+): Promise<ReturnType<typeof parseAnsibleVersion> | null> {
   const r = await options.exec
     .run(cmd(tool(bin, 'ansible-playbook'), '--version'), { signal: options.signal, timeoutMs: 60_000 })
     .catch(() => null)
   if (r === null || r.exitCode !== 0) return null
-  return r.stdout.split('\n')[0]!.trim()
+  return parseAnsibleVersion(r.stdout)
 }
 
 function tool(bin: string, name: string): string {

@@ -10,6 +10,8 @@ export interface PlaybookStream {
   readonly logFile: string
   readonly signal: AbortSignal
   readonly timeoutMs: number
+  /** Only the log file gets the output (a render of many hosts would flood the run's log). */
+  readonly quiet?: boolean
 }
 
 /**
@@ -22,6 +24,7 @@ export async function runPlaybook(command: Command, stream: PlaybookStream): Pro
   const flush = (final: boolean): void => {
     const lines = pending.split('\n')
     pending = final ? '' : lines.pop()!
+    if (stream.quiet === true) return
     for (const line of lines) if (line.trim() !== '') stream.log.info(`  ${line}`)
   }
   const result = await stream.exec.run(command, {

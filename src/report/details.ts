@@ -28,6 +28,7 @@ export function renderFailureDetails(result: CellResult, opts: DetailsOptions): 
           tier,
           signatureLine(result.signature, signature),
           `- **Message:** ${escapeMarkdown(result.message)}`,
+          ...(result.cause === undefined ? [] : [`- **In the checkout:** ${escapeMarkdown(result.cause)}`]),
           ...explanation(signature),
           ...logsLine(result)
         ],

@@ -4,6 +4,7 @@ import { SNAPSHOTTERS, TOOLS, VARIANTS, type Snapshotter, type Tool, type Varian
 import type { Cell } from '../plan/cell.js'
 import { outcomeSignature, type CellResult } from '../results/cell-result.js'
 import { codeSpan, escapeMarkdown } from './escape.js'
+import { noteMarks, noteNumbers } from './notes.js'
 import { NOT_PLANNED_SYMBOL, NOT_RUN_SYMBOL, STATUS_SYMBOLS, outcomeLabel } from './symbols.js'
 
 type Coordinates = Pick<Cell, 'image' | 'snapshotter' | 'tool' | 'variant'>
@@ -56,10 +57,11 @@ export function renderMatrixTable(results: readonly CellResult[], planned: reado
     }))
   )
 
+  const notes = noteNumbers([...latest.values()])
   const cellText = (row: Row, column: Column): string => {
     const k = key({ ...row, ...column })
     const result = latest.get(k)
-    if (result !== undefined) return outcomeLabel(result)
+    if (result !== undefined) return `${outcomeLabel(result)}${noteMarks(result, notes)}`
     return plannedKeys.has(k) ? NOT_RUN_SYMBOL : NOT_PLANNED_SYMBOL
   }
 

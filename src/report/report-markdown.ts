@@ -4,7 +4,9 @@ import type { BaselineDiff } from './baseline.js'
 import { MatrixCounts } from './counts.js'
 import { renderFailureDetails, renderSkipReasons } from './details.js'
 import { codeSpan, escapeMarkdown, shorten } from './escape.js'
+import { renderLintAgreement } from './lint-agreement.js'
 import { latestResults, renderLegend, renderMatrixTable } from './matrix-table.js'
+import { renderNotes } from './notes.js'
 import { STATUS_SYMBOLS, signatureCode } from './symbols.js'
 
 /** What a Markdown report is made from. */
@@ -17,6 +19,8 @@ export interface ReportInput {
   readonly gate?: BaselineDiff | undefined
   /** Appended as is: trusted Markdown from the caller, such as a link to the run. */
   readonly footer?: string
+  /** What configured the nodes: the checkout tested, or the model when none was given; escaped. */
+  readonly kubespray?: string
 }
 
 /** The most a pull-request comment or check-run summary may hold. */
@@ -29,6 +33,9 @@ interface Parts {
   readonly heading: string
   readonly summary: string
   readonly table: string
+  /** The table's footnotes: never left out, as the marks in the table point at them. */
+  readonly notes: string
+  readonly lint: { readonly full: string; readonly count: string }
   readonly legend: string
   readonly skipReasons: string
   readonly footer: string
@@ -40,6 +47,8 @@ interface Shape {
   readonly detailCount: number
   readonly gate: 'full' | 'ids' | 'counts'
   readonly skipReasons: boolean
+  /** Every disagreement between lint and the probe, or only their count. */
+  readonly lintDetails: boolean
   readonly footer: boolean
   readonly legend: boolean
   /** Say that sections were left out (details have their own line). */
@@ -64,8 +73,13 @@ export function renderReport(input: ReportInput, maxChars = GITHUB_MARKDOWN_LIMI
   const withoutExcerpts = failing.map(r => renderFailureDetails(r, { excerpt: false }))
   const parts: Parts = {
     heading: `## ${escapeMarkdown(input.title)}`,
-    summary: new MatrixCounts(results).summaryLine(),
+    summary: [
+      new MatrixCounts(results).summaryLine(),
+      ...(input.kubespray === undefined ? [] : [`**Kubespray:** ${escapeMarkdown(input.kubespray)}`])
+    ].join('\n\n'),
     table: renderMatrixTable(results, input.planned),
+    notes: renderNotes(results),
+    lint: { full: renderLintAgreement(results, true), count: renderLintAgreement(results, false) },
     legend: renderLegend(results),
     skipReasons: renderSkipReasons(results),
     footer: input.footer ?? ''
@@ -80,11 +94,12 @@ export function renderReport(input: ReportInput, maxChars = GITHUB_MARKDOWN_LIMI
     detailCount: n,
     gate: 'full',
     skipReasons: true,
+    lintDetails: true,
     footer: true,
     legend: true,
     note: false
   }
-  const noExcerpts: Shape = { ...full, excerpts: false }
+  const noExcerpts: Shape = { ...full, excerpts: false, lintDetails: false }
   if (fits(full)) return render(full)
   if (fits(noExcerpts)) return render(noExcerpts)
 
@@ -111,7 +126,7 @@ export function renderReport(input: ReportInput, maxChars = GITHUB_MARKDOWN_LIMI
   const shape = fallbacks.find(fits)
   if (shape !== undefined) return render(shape)
   // What is left may still exceed maxChars; the table is returned whole all the same.
-  return [parts.heading, parts.summary, parts.table].join('\n\n') + '\n'
+  return [parts.heading, parts.summary, parts.table, parts.notes].filter(p => p !== '').join('\n\n') + '\n'
 }
 
 function compose(
@@ -123,7 +138,10 @@ function compose(
   const sections: string[] = [parts.heading, parts.summary]
   if (gate !== undefined) sections.push(renderGate(gate, shape.gate))
   sections.push(parts.table)
+  if (parts.notes !== '') sections.push(parts.notes)
   if (shape.legend) sections.push(parts.legend)
+  const lint = shape.lintDetails ? parts.lint.full : parts.lint.count
+  if (lint !== '') sections.push(lint)
   if (shape.skipReasons && parts.skipReasons !== '') {
     sections.push(`### Skipped cells\n\n${parts.skipReasons}`)
   }

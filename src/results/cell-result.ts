@@ -53,6 +53,13 @@ export interface Finding {
   readonly signature?: string
 }
 
+/** The probe's check of lint's prediction for a cell (lint and probe both ran on a checkout). */
+export interface LintCheck {
+  readonly agrees: boolean
+  /** Each aspect where lint's prediction and what the probe saw differ, in words. */
+  readonly differences: readonly string[]
+}
+
 /** A cell's result as written to results.jsonl / results.json (schema in README). */
 export type CellResult = Outcome & {
   readonly id: string
@@ -71,6 +78,14 @@ export type CellResult = Outcome & {
   readonly finishedAt: string
   /** What the lint tier found in the kubespray checkout for this cell; absent when it found nothing. */
   readonly findings?: readonly Finding[]
+  /**
+   * What the matrix cell must say besides its status: where the node's configuration came from when
+   * it was not the checkout (the built-in model), a tool stood in for. Absent when there is nothing.
+   */
+  readonly notes?: readonly string[]
+  /** For a failed cell: the checkout's lines that gave each tool its snapshotter. */
+  readonly cause?: string
+  readonly lintCheck?: LintCheck
 }
 
 export function isPassing(status: CellStatus): boolean {

@@ -15,13 +15,27 @@ export interface ResultsDocument {
   readonly title: string
   readonly generatedAt: string
   readonly generator: { readonly name: string; readonly version: string }
+  /** What configured the nodes: the kubespray checkout tested, or the model when none was given. */
+  readonly kubespray?: string
   readonly cells: readonly CellResult[]
 }
 
 export const RESULTS_SCHEMA = 'zfs-join-matrix/results/v1'
 
-export function makeResultsDocument(title: string, cells: readonly CellResult[], now: Date): ResultsDocument {
-  return { schema: RESULTS_SCHEMA, title, generatedAt: now.toISOString(), generator: GENERATOR, cells }
+export function makeResultsDocument(
+  title: string,
+  cells: readonly CellResult[],
+  now: Date,
+  kubespray?: string
+): ResultsDocument {
+  return {
+    schema: RESULTS_SCHEMA,
+    title,
+    generatedAt: now.toISOString(),
+    generator: GENERATOR,
+    ...(kubespray === undefined ? {} : { kubespray }),
+    cells
+  }
 }
 
 /** Thrown with the JSON path of the first thing wrong, e.g. `cells[3].status`. */
@@ -43,6 +57,7 @@ export function parseResultsDocument(value: unknown): ResultsDocument {
       name: string(object(doc.generator, 'generator').name, 'generator.name'),
       version: string(object(doc.generator, 'generator').version, 'generator.version')
     },
+    ...(doc.kubespray === undefined ? {} : { kubespray: string(doc.kubespray, 'kubespray') }),
     cells: doc.cells.map((c, i) => parseCellResult(c, `cells[${i}]`))
   }
 }
@@ -64,6 +79,14 @@ export function parseCellResult(value: unknown, at: string): CellResult {
   if (!Array.isArray(c.tiers)) throw new SchemaError(`${at}.tiers: expected an array`)
   c.tiers.forEach((t, i) => parseOutcome(object(t, `${at}.tiers[${i}]`), `${at}.tiers[${i}]`))
   if (c.findings !== undefined) parseFindings(c.findings, `${at}.findings`)
+  if (c.notes !== undefined) strings(c.notes, `${at}.notes`)
+  if (c.cause !== undefined) string(c.cause, `${at}.cause`)
+  if (c.lintCheck !== undefined) {
+    const check = object(c.lintCheck, `${at}.lintCheck`)
+    if (typeof check.agrees !== 'boolean')
+      throw new SchemaError(`${at}.lintCheck.agrees: expected true or false`)
+    strings(check.differences, `${at}.lintCheck.differences`)
+  }
   parseOutcome(c, at)
   // Results written before the variant axis existed have three-part ids: they were the kubespray variant.
   return { ...c, id: cell.id, variant: cell.variant } as unknown as CellResult
@@ -119,6 +142,11 @@ function object(v: unknown, at: string): Json {
 function string(v: unknown, at: string): string {
   if (typeof v !== 'string') throw new SchemaError(`${at}: expected a string, found ${JSON.stringify(v)}`)
   return v
+}
+
+function strings(v: unknown, at: string): void {
+  if (!Array.isArray(v)) throw new SchemaError(`${at}: expected an array`)
+  v.forEach((item, i) => string(item, `${at}[${i}]`))
 }
 
 function number(v: unknown, at: string): number {

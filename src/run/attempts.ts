@@ -18,7 +18,11 @@ export interface TierRun {
   readonly logs: readonly string[]
   /** The last attempt's findings (each attempt reads the same checkout). */
   readonly findings: readonly Finding[]
+  /** The last attempt's notes, cause and lint check. */
+  readonly remarks: Remarks
 }
+
+export type Remarks = Pick<Attempt, 'notes' | 'cause' | 'lintCheck'>
 
 /**
  * Runs one cell in one tier: each attempt under the cell timeout, failed attempts retried, failures
@@ -34,6 +38,7 @@ export async function runAttempts(
   let versions: NodeVersions = {}
   const logs: string[] = []
   let findings: readonly Finding[] = []
+  let remarks: Remarks = {}
   for (let attempt = 1; attempt <= policy.retries + 1; attempt++) {
     if (policy.signal.aborted) {
       return {
@@ -41,30 +46,42 @@ export async function runAttempts(
         attempts: attempt - 1,
         versions,
         logs,
-        findings
+        findings,
+        remarks
       }
     }
     const result = await attemptWithTimeout(session, cell, attempt, policy, logDirFor(attempt))
     versions = { ...versions, ...result.versions }
     logs.push(...result.logs)
     findings = result.findings ?? findings
+    remarks = remarksOf(result)
     const outcome = diagnose(result.verdict)
+    const run = (o: Outcome, attempts: number): TierRun => ({
+      outcome: o,
+      attempts,
+      versions,
+      logs,
+      findings,
+      remarks
+    })
     if (outcome.status === 'pass') {
       const first = failed[0]
-      if (first === undefined) return { outcome, attempts: attempt, versions, logs, findings }
+      if (first === undefined) return run(outcome, attempt)
       const signature = first.status === 'fail' ? first.signature : UNKNOWN_SIGNATURE.id
-      return {
-        outcome: { status: 'flaky', failedAttempts: failed.length, signature },
-        attempts: attempt,
-        versions,
-        logs,
-        findings
-      }
+      return run({ status: 'flaky', failedAttempts: failed.length, signature }, attempt)
     }
-    if (outcome.status === 'skipped') return { outcome, attempts: attempt, versions, logs, findings }
+    if (outcome.status === 'skipped') return run(outcome, attempt)
     failed.push(outcome)
   }
-  return { outcome: failed.at(-1)!, attempts: failed.length, versions, logs, findings }
+  return { outcome: failed.at(-1)!, attempts: failed.length, versions, logs, findings, remarks }
+}
+
+function remarksOf(attempt: Attempt): Remarks {
+  return {
+    ...(attempt.notes !== undefined && attempt.notes.length > 0 ? { notes: attempt.notes } : {}),
+    ...(attempt.cause !== undefined ? { cause: attempt.cause } : {}),
+    ...(attempt.lintCheck !== undefined ? { lintCheck: attempt.lintCheck } : {})
+  }
 }
 
 export function diagnose(verdict: Verdict): Outcome {

@@ -56,7 +56,8 @@ export async function runCells(cells: readonly Cell[], deps: RunCellsDeps): Prom
         log,
         signal,
         imageLogDir,
-        workDir: deps.workDir
+        workDir: deps.workDir,
+        cells: imageCells
       })
       try {
         for (const cell of imageCells) {
@@ -76,11 +77,17 @@ export async function runCells(cells: readonly Cell[], deps: RunCellsDeps): Prom
           outcomes.set(cell.id, cellOutcomes)
           const previous = results.get(cell.id)
           const findings = [...(previous?.findings ?? []), ...tierOutcome.findings]
+          const notes = [...new Set([...(previous?.notes ?? []), ...(tierOutcome.remarks.notes ?? [])])]
+          const cause = tierOutcome.remarks.cause ?? previous?.cause
+          const lintCheck = tierOutcome.remarks.lintCheck ?? previous?.lintCheck
           const result = buildResult(cell, config, cellOutcomes, {
             versions: { ...previous?.versions, ...tierOutcome.versions },
             logs: [...(previous?.logs ?? []), ...tierOutcome.logs.map(p => relative(config.outputDir, p))],
             finishedAt: now().toISOString(),
-            ...(findings.length > 0 ? { findings } : {})
+            ...(findings.length > 0 ? { findings } : {}),
+            ...(notes.length > 0 ? { notes } : {}),
+            ...(cause !== undefined ? { cause } : {}),
+            ...(lintCheck !== undefined ? { lintCheck } : {})
           })
           results.set(cell.id, result)
           deps.journal.append(result)
@@ -136,7 +143,8 @@ async function runTier(opened: OpenResult, cell: Cell, tier: Tier, deps: RunCell
         attempts: 0,
         versions: {},
         logs: [],
-        findings: []
+        findings: [],
+        remarks: {}
       }
     case 'broken':
       return {
@@ -144,7 +152,8 @@ async function runTier(opened: OpenResult, cell: Cell, tier: Tier, deps: RunCell
         attempts: 0,
         versions: {},
         logs: [],
-        findings: []
+        findings: [],
+        remarks: {}
       }
     case 'ready':
       return runAttempts(
@@ -185,7 +194,7 @@ function buildResult(
   cell: Cell,
   config: Config,
   outcomes: readonly TierOutcome[],
-  extra: Pick<CellResult, 'versions' | 'logs' | 'finishedAt' | 'findings'>
+  extra: Pick<CellResult, 'versions' | 'logs' | 'finishedAt' | 'findings' | 'notes' | 'cause' | 'lintCheck'>
 ): CellResult {
   const decided = decideCell(config.tiers, outcomes)
   return {

@@ -2,10 +2,14 @@ import type { Tier } from '../plan/axes.js'
 import { joinScenarios, type JoinEnv } from './join/join-scenario.js'
 import { lintScenario } from './lint/lint-scenario.js'
 import { probeScenario, type ProbeEnv } from './probe/probe-scenario.js'
+import { ansibleForRun } from './run-ansible.js'
 import type { Scenario } from './scenario.js'
 
-/** What scenarios may use of the run: its config, the host, the node provider, whether on a runner. */
-export type ScenarioEnv = ProbeEnv & JoinEnv
+/**
+ * What scenarios may use of the run: its config, the host, the node provider, whether on a runner,
+ * the checkout. The run's Ansible is made here, once, for every tier that needs it.
+ */
+export type ScenarioEnv = Omit<ProbeEnv & JoinEnv, 'ansible'>
 
 /** Builds the run's scenario for each tier; the pipeline calls it once per run. */
 export type ScenarioFactory = (env: ScenarioEnv) => (tier: Tier) => Scenario
@@ -14,7 +18,8 @@ export type ScenarioFactory = (env: ScenarioEnv) => (tier: Tier) => Scenario
  * Picks the scenario for each tier: the one place that knows which implementations exist.
  * A tier without one yields a scenario whose cells are skipped with the reason, never passed.
  */
-export const makeScenarios: ScenarioFactory = env => {
+export const makeScenarios: ScenarioFactory = base => {
+  const env = { ...base, ansible: ansibleForRun(base) }
   const probe = probeScenario(env)
   const lint = lintScenario({ config: env.config, log: env.host.log, kubespray: env.kubespray })
   const { join, rejoin } = joinScenarios(env)

@@ -4,7 +4,7 @@ import type { Evidence } from '../diagnose/classify.js'
 import type { Log } from '../log/log.js'
 import type { Tier } from '../plan/axes.js'
 import type { Cell } from '../plan/cell.js'
-import type { Finding, NodeVersions } from '../results/cell-result.js'
+import type { Finding, LintCheck, NodeVersions } from '../results/cell-result.js'
 
 /**
  * A tier's test. One interface for lint, probe, join and rejoin: `open` prepares what every cell of one
@@ -33,6 +33,8 @@ export interface ScenarioContext {
   readonly workDir: string
   /** Absolute directory for an image's shared logs (serial console of its VM). */
   readonly imageLogDir: string
+  /** The image's cells this run will run in this tier, in order (the probe renders them all at once). */
+  readonly cells: readonly Cell[]
 }
 
 export interface AttemptContext {
@@ -66,4 +68,8 @@ export interface Attempt {
   readonly logs: readonly string[]
   /** Places in the kubespray checkout the attempt points at (the lint tier's findings). */
   readonly findings?: readonly Finding[]
+  /** Shown in the matrix cell itself (a stood-in tool, the model instead of a checkout). */
+  readonly notes?: readonly string[]
+  readonly cause?: string
+  readonly lintCheck?: LintCheck
 }

@@ -2,20 +2,22 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ImageSpec } from '../../images/catalogue.js'
 import { playbookCommand, type AnsibleTools } from '../../kubespray/ansible.js'
-import { cellVars } from '../../kubespray/cell-vars.js'
+import { cellVars, type CheckoutPull, type GroupVars, type KubesprayVars } from '../../kubespray/cell-vars.js'
 import { SCALE_GROUP, writeInventory, type InventoryNode } from '../../kubespray/inventory.js'
 import { runPlaybook } from '../../kubespray/run-playbook.js'
 import type { Tier } from '../../plan/axes.js'
 import type { Node, PrivateLinkEnd, Provider } from '../../providers/provider.js'
 import type { ScenarioContext } from '../scenario.js'
 import type { JoinEnv } from './join-scenario.js'
-import { playbookOutcome } from './playbook-outcome.js'
+import { playbookOutcome } from '../../kubespray/playbook-outcome.js'
 
 /**
  * The control plane is not under test: it gets the configuration known to work on every OpenZFS
  * (DESIGN §4.2): the native snapshotter, with nerdctl told the same (the fix), so its own pods start.
  */
-export const CONTROL_PLANE_VARS = cellVars({ snapshotter: 'native', tool: 'nerdctl', variant: 'fixed' })
+export function controlPlaneVars(pull: CheckoutPull, userVars: GroupVars): KubesprayVars {
+  return cellVars({ snapshotter: 'native', tool: 'nerdctl', variant: 'fixed' }, pull, userVars)
+}
 
 /** The tiers that join workers to a control plane. */
 export type JoinTier = Extract<Tier, 'join' | 'rejoin'>
@@ -28,6 +30,8 @@ export interface ControlPlane {
   readonly workerEnd: PrivateLinkEnd
   readonly ansible: AnsibleTools
   readonly kubespray: string
+  /** The checkout's own pull, which every cell's vars are made against. */
+  readonly pull: CheckoutPull
   readonly workDir: string
   /**
    * The next worker's inventory name. Numbered per control plane, not per tier, so the rejoin tier's
@@ -52,13 +56,10 @@ export class ControlPlanes {
   ) {}
 
   /** The image's plane, built on first use with `ansible` from `kubespray`. */
-  acquire(
-    image: ImageSpec,
-    build: { readonly ansible: AnsibleTools; readonly kubespray: string; readonly context: ScenarioContext }
-  ): Promise<ControlPlane> {
+  acquire(image: ImageSpec, build: PlaneBuild): Promise<ControlPlane> {
     let plane = this.planes.get(image.name)
     if (plane === undefined) {
-      plane = buildControlPlane(this.env, build.ansible, build.kubespray, image, build.context)
+      plane = buildControlPlane(this.env, build, image)
       this.planes.set(image.name, plane)
     }
     return plane
@@ -77,13 +78,16 @@ export class ControlPlanes {
   }
 }
 
-async function buildControlPlane(
-  env: JoinEnv,
-  ansible: AnsibleTools,
-  kubespray: string,
-  image: ImageSpec,
-  context: ScenarioContext
-): Promise<ControlPlane> {
+/** What a control plane is built with: the run's Ansible and the checkout. */
+export interface PlaneBuild {
+  readonly ansible: AnsibleTools
+  readonly kubespray: string
+  readonly pull: CheckoutPull
+  readonly context: ScenarioContext
+}
+
+async function buildControlPlane(env: JoinEnv, build: PlaneBuild, image: ImageSpec): Promise<ControlPlane> {
+  const { ansible, kubespray, pull, context } = build
   const provider: Provider = await env.provider()
   const [cpEnd, workerEnd] = await provider.createLink()
   const name = `cp-${image.name}`
@@ -99,7 +103,7 @@ async function buildControlPlane(
       worker,
       vars: env.config.kubesprayVars,
       workerVars: {},
-      controlPlaneVars: CONTROL_PLANE_VARS
+      controlPlaneVars: controlPlaneVars(pull, env.config.kubesprayVars)
     })
     let workers = 0
     const plane: ControlPlane = {
@@ -109,6 +113,7 @@ async function buildControlPlane(
       workerEnd,
       ansible,
       kubespray,
+      pull,
       workDir: context.workDir,
       nextWorkerName: () => `w-${image.name}-${++workers}`
     }

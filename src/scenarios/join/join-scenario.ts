@@ -1,27 +1,21 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { HostContext } from '../../host/context.js'
-import { actionsCache } from '../../host/remote-cache.js'
 import type { Config } from '../../inputs/config.js'
 import type { ImageSpec } from '../../images/catalogue.js'
-import {
-  playbookCommand,
-  provideAnsible,
-  type AnsibleAvailability,
-  type PlaybookRun
-} from '../../kubespray/ansible.js'
-import { cellVars } from '../../kubespray/cell-vars.js'
+import { playbookCommand, type PlaybookRun } from '../../kubespray/ansible.js'
+import { cellVars, checkoutPull } from '../../kubespray/cell-vars.js'
 import type { Checkout } from '../../kubespray/checkout.js'
 import { SCALE_GROUP, writeInventory } from '../../kubespray/inventory.js'
-import { notKubespray } from '../../kubespray/kubespray-tree.js'
 import { runPlaybook } from '../../kubespray/run-playbook.js'
 import type { Tier } from '../../plan/axes.js'
 import type { Cell } from '../../plan/cell.js'
 import type { Provider } from '../../providers/provider.js'
+import type { RunAnsible } from '../run-ansible.js'
 import type { Attempt, AttemptContext, Opened, Scenario, ScenarioContext, Verdict } from '../scenario.js'
 import {
-  CONTROL_PLANE_VARS,
   ControlPlanes,
+  controlPlaneVars,
   linkAddress,
   playbookPaths,
   type ControlPlane,
@@ -29,7 +23,7 @@ import {
 } from './control-plane.js'
 import { downloadsUnreachable } from './join-checks.js'
 import { checkJoined, collectWorker, forgetNode } from './node-checks.js'
-import { playbookOutcome } from './playbook-outcome.js'
+import { playbookOutcome } from '../../kubespray/playbook-outcome.js'
 import { rejoinVerdict, withEvidence } from './rejoin-verdict.js'
 
 export interface JoinEnv {
@@ -40,6 +34,7 @@ export interface JoinEnv {
   readonly onRunner: boolean
   /** The kubespray tree to run (the checkout, or `kubespray-ref` of it), resolved once per run. */
   readonly kubespray: () => Promise<Checkout>
+  readonly ansible: RunAnsible
 }
 /** Kubespray's reset asks for a confirmation: `reset_confirmation` (≤ v2.2x) or `skip_confirmation`. */
 const RESET_CONFIRMED = { reset_confirmation: 'yes', skip_confirmation: 'true' }
@@ -57,51 +52,36 @@ const RESET_CONFIRMED = { reset_confirmation: 'yes', skip_confirmation: 'true' }
  * its Node object is deleted afterwards, so no join meets a stale registration.
  */
 export function joinScenarios(env: JoinEnv): Record<'join' | 'rejoin', Scenario> {
-  // One Ansible for the run: the virtualenv is installed once, whichever tier needs it first.
-  let ansible: Promise<AnsibleAvailability> | undefined
-  const provide = (kubespray: string, context: ScenarioContext) =>
-    (ansible ??= provideAnsible({
-      source: env.config.ansible,
-      kubespray,
-      venvDir: join(context.workDir, 'ansible-venv'),
-      exec: env.host.exec,
-      signal: context.signal,
-      onRunner: env.onRunner,
-      wheelCache: { dir: join(env.config.imageCache, 'ansible-wheels'), remote: actionsCache(env.host.log) }
-    }).then(a => {
-      if (a.kind === 'ready') env.host.log.info(`join: ${a.tools.description}`)
-      return a
-    }))
   const planes = new ControlPlanes(env, env.config.tiers.includes('rejoin') ? 'rejoin' : 'join')
   return {
-    join: joinScenario(env, 'join', provide, planes),
-    rejoin: joinScenario(env, 'rejoin', provide, planes)
+    join: joinScenario(env, 'join', planes),
+    rejoin: joinScenario(env, 'rejoin', planes)
   }
 }
 
-function joinScenario(
-  env: JoinEnv,
-  tier: JoinTier,
-  provide: (kubespray: string, context: ScenarioContext) => Promise<AnsibleAvailability>,
-  planes: ControlPlanes
-): Scenario {
+function joinScenario(env: JoinEnv, tier: JoinTier, planes: ControlPlanes): Scenario {
   return {
     tier,
     async open(image: ImageSpec, context: ScenarioContext): Promise<Opened> {
       const checkout = await env.kubespray()
-      if (checkout.kind === 'unavailable') return checkout
+      if (checkout.kind !== 'ready') return { kind: 'unavailable', reason: checkout.reason }
       const kubespray = checkout.path
-      const notCheckout = notKubespray(kubespray)
-      if (notCheckout !== null) return { kind: 'unavailable', reason: notCheckout }
+      const reading = checkout.reading()
+      if (reading.kind === 'not-kubespray') return { kind: 'unavailable', reason: reading.reason }
       const route = downloadsUnreachable(env.config)
       if (route !== null) return { kind: 'unavailable', reason: route }
-      const tools = await provide(kubespray, context)
+      const tools = await env.ansible(kubespray, context.workDir, context.signal)
       if (tools.kind === 'unavailable') return tools
       const provider = await env.provider()
       const unavailable = await provider.unavailableReason()
       if (unavailable !== null) return { kind: 'unavailable', reason: unavailable }
 
-      const plane = await planes.acquire(image, { ansible: tools.tools, kubespray, context })
+      const plane = await planes.acquire(image, {
+        ansible: tools.tools,
+        kubespray,
+        pull: checkoutPull(reading.tree),
+        context
+      })
       return {
         kind: 'ready',
         session: {
@@ -136,8 +116,8 @@ async function runCell(run: CellRun): Promise<Attempt> {
         ip: worker.privateAddress ?? linkAddress(plane.workerEnd)
       },
       vars: env.config.kubesprayVars,
-      workerVars: cellVars(run.cell),
-      controlPlaneVars: CONTROL_PLANE_VARS
+      workerVars: cellVars(run.cell, plane.pull, env.config.kubesprayVars),
+      controlPlaneVars: controlPlaneVars(plane.pull, env.config.kubesprayVars)
     })
     /** Runs one playbook; a scale is then checked for a real join, a reset only for its own success. */
     const play = async (step: string, playbook: PlaybookRun, joins = true): Promise<Verdict> => {

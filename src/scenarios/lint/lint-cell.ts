@@ -117,10 +117,20 @@ function reportText(
   verdict: Verdict
 ): string {
   const cri = p.cri.snapshotter
-  const line = (who: string, use: SnapshotterUse): string => {
-    const disagrees = cri !== undefined && use.snapshotter !== undefined && use.snapshotter !== cri
-    return `${who}: ${use.snapshotter ?? '?'}${disagrees ? '   <- disagrees with the CRI' : ''}\n    ${use.because}`
-  }
+  const differs = (use: SnapshotterUse): boolean =>
+    cri !== undefined && use.snapshotter !== undefined && use.snapshotter !== cri
+  const line = (who: string, use: SnapshotterUse, mark = '   <- disagrees with the CRI'): string =>
+    `${who}: ${use.snapshotter ?? '?'}${differs(use) ? mark : ''}\n    ${use.because}`
+  // ctr reads no config: what it uses is its command line's. When the pull runs ctr, that is the
+  // pull's; otherwise only a ctr run by hand uses containerd's default, which the pull line does not.
+  const ctr =
+    p.pull?.tool === 'ctr'
+      ? line('ctr (as the pull runs it)', p.pull.use)
+      : line(
+          'ctr (run by hand, no --snapshotter)',
+          p.ctr,
+          "   <- differs from the CRI (kubespray's pull does not run ctr)"
+        )
   const pull =
     p.pull === null
       ? 'pull: none found'
@@ -140,7 +150,7 @@ function reportText(
     '',
     line('kubelet, crictl (CRI)', p.cri),
     line('nerdctl', p.nerdctl),
-    line('ctr', p.ctr),
+    ctr,
     pull,
     '',
     `verdict: ${verdictText(verdict)}`,

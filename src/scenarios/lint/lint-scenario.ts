@@ -3,8 +3,8 @@ import { join } from 'node:path'
 import type { Config } from '../../inputs/config.js'
 import type { Checkout } from '../../kubespray/checkout.js'
 import type { ImageSpec } from '../../images/catalogue.js'
-import { groupVars } from '../../kubespray/cell-vars.js'
-import { readKubesprayTree, type TreeReading } from '../../kubespray/kubespray-tree.js'
+import { cellVars, checkoutPull, groupVars } from '../../kubespray/cell-vars.js'
+import type { TreeReading } from '../../kubespray/kubespray-tree.js'
 import type { Log } from '../../log/log.js'
 import type { Finding } from '../../results/cell-result.js'
 import type { Opened, Scenario } from '../scenario.js'
@@ -24,13 +24,13 @@ export interface LintEnv {
  */
 export function lintScenario(env: LintEnv): Scenario {
   let read: { reading: TreeReading; findings: readonly Finding[] } | undefined
-  const tree = (path: string, description: string) => {
+  const tree = (checkout: Extract<Checkout, { kind: 'ready' }>) => {
     if (read === undefined) {
-      const reading = readKubesprayTree(path)
+      const reading = checkout.reading()
       const findings = reading.kind === 'tree' ? treeFindings(reading.tree) : []
       if (reading.kind === 'tree') {
         env.log.info(
-          `lint: kubespray ${reading.tree.release ?? '(unversioned)'} at ${description}: ${findings.length} finding(s)`
+          `lint: kubespray ${reading.tree.release ?? '(unversioned)'} at ${checkout.description}: ${findings.length} finding(s)`
         )
       }
       read = { reading, findings }
@@ -41,14 +41,15 @@ export function lintScenario(env: LintEnv): Scenario {
     tier: 'lint',
     async open(image: ImageSpec): Promise<Opened> {
       const checkout = await env.kubespray()
-      if (checkout.kind === 'unavailable') return checkout
-      const { reading, findings } = tree(checkout.path, checkout.description)
+      if (checkout.kind !== 'ready') return { kind: 'unavailable', reason: checkout.reason }
+      const { reading, findings } = tree(checkout)
       if (reading.kind === 'not-kubespray') return { kind: 'unavailable', reason: reading.reason }
+      const pull = checkoutPull(reading.tree)
       return {
         kind: 'ready',
         session: {
           run(cell, attempt) {
-            const vars = groupVars(env.config.kubesprayVars, cell)
+            const vars = groupVars(env.config.kubesprayVars, cellVars(cell, pull, env.config.kubesprayVars))
             const linted = lintCell(reading.tree, findings, cell, image, vars)
             const log = join(attempt.logDir, 'lint.txt')
             writeFileSync(log, linted.report)

@@ -89,11 +89,16 @@ function pullFinding(tree: KubesprayTree, pull: PullCommand): Finding[] {
   if (pull.tool === 'crictl' || pull.snapshotterFlag !== null) return []
   if (pull.tool === 'nerdctl') {
     if (nerdctlFollowsCri(tree)) return []
+    // v2.18 writes no nerdctl.toml: nerdctl's own default decides, not a file the user could change.
+    const into =
+      tree.nerdctl.kind === 'no-template'
+        ? "nerdctl's default snapshotter (overlayfs; this kubespray writes no nerdctl.toml)"
+        : "nerdctl.toml's snapshotter"
     return [
       finding(
         pull.at,
         'warning',
-        `${pull.variable} pulls with nerdctl without --snapshotter: images are unpacked into nerdctl.toml's snapshotter, not containerd_snapshotter.`,
+        `${pull.variable} pulls with nerdctl without --snapshotter: images are unpacked into ${into}, not containerd_snapshotter.`,
         MISMATCH
       )
     ]

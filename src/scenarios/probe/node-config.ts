@@ -136,6 +136,18 @@ ${HEADER}
     sandbox = "${input.sandboxImage}"
   [plugins."io.containerd.cri.v1.images".registry]
     config_path = "${CERTS_DIR}"
+${input.variant === 'fixed' ? transferUnpack(input.snapshotter) : ''}`
+}
+
+/**
+ * The fix's part for containerd ≥ 2.1, whose transfer service (which CRI pulls go through) unpacks
+ * only for the snapshotters it lists; the fixed variant lists the cell's.
+ */
+function transferUnpack(snapshotter: Snapshotter): string {
+  return `
+[[plugins."io.containerd.transfer.v1.local".unpack_config]]
+  platform = "linux/amd64"
+  snapshotter = "${snapshotter}"
 `
 }
 

@@ -1,19 +1,19 @@
 import { randomBytes } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, posix } from 'node:path'
 import type { Evidence } from '../../diagnose/classify.js'
-import { cmd, shellQuote, type Command } from '../../exec/command.js'
+import { cmd, shellLine, shellQuote, type Command } from '../../exec/command.js'
 import type { CommandResult } from '../../exec/executor.js'
 import { SNAPSHOTTERS, type Snapshotter } from '../../plan/axes.js'
-import type { Cell } from '../../plan/cell.js'
 import type { NodeVersions } from '../../results/cell-result.js'
 import type { Node } from '../../providers/provider.js'
 import type { Attempt, AttemptContext, Verdict } from '../scenario.js'
+import { sourceText, type CellConfig } from './cell-config.js'
 import { CONTAINER_SCRIPT, containerOutput, failedChecks } from './container-check.js'
 import { CriClient, CriError, type ContainerStatus, type PodSandboxConfig } from './cri-client.js'
 import type { CriProtos } from './cri-api.js'
-import { pullCommand, toolSnapshotter, versionCommand } from './image-tools.js'
-import { renderNodeFiles, type ContainerdSeries } from './node-config.js'
+import { versionCommand } from './image-tools.js'
+import type { ContainerdSeries, NodeFile } from './node-config.js'
 
 /** What every cell on one node shares: set up once per image by the probe scenario. */
 export interface ProbeNode {
@@ -28,6 +28,8 @@ export interface ProbeNode {
   readonly registry: string
   /** How the crictl cells pull: the real crictl, or the CRI client with the reason crictl is not used. */
   readonly crictl: { readonly kind: 'crictl' } | { readonly kind: 'cri-client'; readonly reason: string }
+  /** The snapshotters this containerd has built in (Debian's containerd 2.x leaves zfs out). */
+  readonly snapshotters: readonly Snapshotter[]
 }
 
 export interface ProbeImage {
@@ -42,51 +44,90 @@ const CRI_TIMEOUT_MS = 3 * 60_000
 const CONTAINER_EXIT_MS = 90_000
 const LOG_DIR = '/var/log/zjm-pods'
 
+/** What a probe cell saw, for the scenario to judge beside the verdict (lint's prediction). */
+export interface ProbeRun {
+  readonly attempt: Attempt
+  /** Which snapshotters held the image after the pull; null when the pull did not succeed. */
+  readonly unpacked: readonly Snapshotter[] | null
+}
+
 /**
- * One probe cell: containerd reset and configured as kubespray renders it for the cell, the test image
- * pulled with the cell's tool as kubespray invokes it, a container run from it through the CRI as
- * kubelet would, and inside it a lower-layer file renamed. A `fail` is the node failing; an `error` is
- * the probe itself failing (registry, containerd start, ssh).
+ * One probe cell: containerd reset and configured with the cell's files (the checkout's, rendered by
+ * Ansible, or the model's without a checkout), the test image pulled with the cell's pull command as
+ * the checkout runs it, a container run from it through the CRI as kubelet would, and inside it a
+ * lower-layer file renamed. A `fail` is the node failing; an `error` is the probe itself failing
+ * (registry, containerd start, ssh).
  */
-export async function runProbeCell(env: ProbeNode, cell: Cell, ctx: AttemptContext): Promise<Attempt> {
+export async function runProbeCell(
+  env: ProbeNode,
+  config: CellConfig,
+  ctx: AttemptContext
+): Promise<ProbeRun> {
   const trace = new Trace(ctx.logDir)
   const versions: NodeVersions = { ...env.facts }
-  const finish = async (verdict: Verdict, tool?: string): Promise<Attempt> => {
+  const notes = configNotes(env, config)
+  const records = writeRecord(ctx.logDir, config)
+  let unpacked: readonly Snapshotter[] | null = null
+  const finish = async (verdict: Verdict, tool?: string): Promise<ProbeRun> => {
     const logs = await trace.collect(env.node, ctx.signal)
-    return { verdict, versions: tool === undefined ? versions : { ...versions, tool }, logs }
+    return {
+      attempt: {
+        verdict,
+        versions: tool === undefined ? versions : { ...versions, tool },
+        logs: [...records, ...logs],
+        ...(notes.length > 0 ? { notes } : {})
+      },
+      unpacked
+    }
   }
 
   await env.node.reset()
-  const started = await trace.step('start containerd', env.node, startContainerdScript(env, cell), ctx.signal)
+  const started = await trace.step(
+    'start containerd',
+    env.node,
+    startContainerdScript(config.files),
+    ctx.signal
+  )
   if (started.exitCode !== 0) {
     return finish(harness('containerd did not start with the rendered config', started))
   }
   trace.since = parseSince(started.stdout)
 
-  const tool = await toolVersion(env, cell, ctx.signal)
+  const tool = await toolVersion(env, config, ctx.signal)
   // One connection serves the whole cell: the crictl stand-in's pull and kubelet's pod and container.
   const connected = await connect(env, trace)
   if (connected.kind === 'failed') return finish(connected.verdict, tool)
   try {
-    return await finish(await pullAndRun(env, cell, connected.cri, trace, ctx.signal), tool)
+    const pulled = await pull(env, config, connected.cri, trace, ctx.signal)
+    if (pulled.kind !== 'ok') return await finish(pulled.verdict, tool)
+    unpacked = await unpackedSnapshotters(env, trace, ctx.signal)
+    return await finish(await runImage(env, config, connected.cri, trace, unpacked, ctx.signal), tool)
   } finally {
     connected.cri.close()
   }
 }
 
-async function pullAndRun(
+/** What the matrix cell itself must say of this cell's configuration. */
+function configNotes(env: ProbeNode, config: CellConfig): string[] {
+  const notes: string[] = []
+  if (config.source.kind === 'model') notes.push(sourceText(config.source))
+  if (config.pullTool === 'crictl' && env.crictl.kind === 'cri-client') {
+    notes.push(
+      `crictl stood in for by the project's CRI client (the same PullImage call): ${env.crictl.reason}`
+    )
+  }
+  return notes
+}
+
+async function runImage(
   env: ProbeNode,
-  cell: Cell,
+  config: CellConfig,
   cri: CriClient,
   trace: Trace,
+  unpacked: readonly Snapshotter[],
   signal: AbortSignal
 ): Promise<Verdict> {
-  const pulled = await pull(env, cell, cri, trace, signal)
-  if (pulled.kind !== 'ok') return pulled.verdict
-
-  const unpacked = await unpackedSnapshotters(env, trace, signal)
-  const mismatch = mismatchLine(cell, env.probeImage.reference, unpacked)
-
+  const mismatch = mismatchLine(config, env.probeImage.reference, unpacked)
   const ran = await runThroughCri(env, cri, trace, signal)
   if (ran.kind !== 'ok') return withMismatch(ran.verdict, mismatch)
   if (mismatch !== undefined) {
@@ -97,6 +138,29 @@ async function pullAndRun(
     }
   }
   return { kind: 'pass' }
+}
+
+/**
+ * The cell's configuration as it reached the node, kept next to its other logs: the files as
+ * rendered (`rendered/…`), the overlays and their diff, the pull as evaluated and as run.
+ */
+function writeRecord(dir: string, config: CellConfig): string[] {
+  const paths: string[] = []
+  for (const file of config.record.rendered) {
+    const path = join(dir, 'rendered', file.path)
+    mkdirSync(posix.dirname(path), { recursive: true })
+    writeFileSync(path, file.content)
+    paths.push(path)
+  }
+  const overlays = config.record.overlays.map(o => `# ${o.target}: ${o.why}`).join('\n')
+  const diff = join(dir, 'overlays.diff')
+  writeFileSync(
+    diff,
+    `# ${sourceText(config.source)}\n${overlays === '' ? '# no overlays' : overlays}\n${config.record.diff}`
+  )
+  const pull = join(dir, 'pull.txt')
+  writeFileSync(pull, `evaluated: ${config.record.evaluatedPull}\nrun:       ${shellLine(config.pull)}\n`)
+  return [...paths, diff, pull]
 }
 
 type StepResult = { kind: 'ok' } | { kind: 'failed'; verdict: Verdict }
@@ -111,21 +175,15 @@ function withMismatch(verdict: Verdict, mismatch: string | undefined): Verdict {
 }
 
 /** Writes the cell's configuration, starts containerd and waits until it answers. */
-function startContainerdScript(env: ProbeNode, cell: Cell): string {
-  const files = renderNodeFiles({
-    containerd: env.containerd,
-    snapshotter: cell.snapshotter,
-    variant: cell.variant,
-    registry: env.registry,
-    sandboxImage: env.sandboxImage
-  })
+function startContainerdScript(files: readonly NodeFile[]): string {
+  // Byte for byte, through base64: a rendered file may end without a newline (cri-base.json does).
   const writes = files.map(
     f =>
-      `mkdir -p ${shellQuote(posix.dirname(f.path))}\ncat > ${shellQuote(f.path)} <<'ZJM_EOF'\n${f.content}ZJM_EOF`
+      `mkdir -p ${shellQuote(posix.dirname(f.path))}\necho ${Buffer.from(f.content).toString('base64')} | base64 -d > ${shellQuote(f.path)}`
   )
   return [
     'set -eu',
-    `rm -rf /etc/containerd/certs.d /etc/nerdctl ${LOG_DIR}`,
+    `rm -rf /etc/containerd/certs.d /etc/containerd/config.toml /etc/nerdctl /etc/crictl.yaml ${LOG_DIR}`,
     ...writes,
     'echo "since_uptime=$(cut -d" " -f1 /proc/uptime)"',
     'echo "since_epoch=$(date +%s)"',
@@ -134,24 +192,26 @@ function startContainerdScript(env: ProbeNode, cell: Cell): string {
   ].join('\n')
 }
 
-async function toolVersion(env: ProbeNode, cell: Cell, signal: AbortSignal): Promise<string> {
-  if (cell.tool === 'crictl' && env.crictl.kind === 'cri-client') {
+async function toolVersion(env: ProbeNode, config: CellConfig, signal: AbortSignal): Promise<string> {
+  const tool = config.pullTool
+  if (tool === null) return `${config.pull.program} (not a tool the probe knows)`
+  if (tool === 'crictl' && env.crictl.kind === 'cri-client') {
     return `zjm CRI client (CRI API ${env.criProtos.version}); crictl not used: ${env.crictl.reason}`
   }
-  const r = await env.node.exec(versionCommand(cell.tool), { signal, timeoutMs: 30_000 })
-  return r.exitCode === 0 ? r.stdout.trim().split('\n')[0]! : `${cell.tool} (version unknown)`
+  const r = await env.node.exec(versionCommand(tool), { signal, timeoutMs: 30_000 })
+  return r.exitCode === 0 ? r.stdout.trim().split('\n')[0]! : `${tool} (version unknown)`
 }
 
-/** The pull, by the cell's tool; for crictl without crictl, the same CRI PullImage call crictl makes. */
+/** The cell's pull; for crictl without crictl, the same CRI PullImage call crictl makes. */
 async function pull(
   env: ProbeNode,
-  cell: Cell,
+  config: CellConfig,
   cri: CriClient,
   trace: Trace,
   signal: AbortSignal
 ): Promise<StepResult> {
   const reference = env.probeImage.reference
-  if (cell.tool === 'crictl' && env.crictl.kind === 'cri-client') {
+  if (config.pullTool === 'crictl' && env.crictl.kind === 'cri-client') {
     try {
       const ref = await cri.pullImage(reference, PULL_TIMEOUT_MS)
       trace.note('pull', `CRI PullImage ${reference} → ${ref}`)
@@ -162,11 +222,11 @@ async function pull(
       return { kind: 'failed', verdict: pullFailure('the CRI pull', (e as Error).message, kernel) }
     }
   }
-  const command = pullCommand(cell, reference)
-  const r = await trace.run('pull', env.node, command, signal, PULL_TIMEOUT_MS)
+  const r = await trace.run('pull', env.node, config.pull, signal, PULL_TIMEOUT_MS)
   if (r.exitCode === 0) return { kind: 'ok' }
   const kernel = await trace.kernelLines(env.node, signal)
-  return { kind: 'failed', verdict: pullFailure(`${cell.tool} pull`, `${r.stdout}\n${r.stderr}`, kernel) }
+  const what = `${config.pullTool ?? posix.basename(config.pull.program)} pull`
+  return { kind: 'failed', verdict: pullFailure(what, `${r.stdout}\n${r.stderr}`, kernel) }
 }
 
 /** A pull that could not reach the probe's own registry is the probe's failure, not the node's. */
@@ -200,19 +260,18 @@ async function unpackedSnapshotters(
 }
 
 /**
- * The line the S2 signature matches, when the tool unpacked the image for another snapshotter than the
- * CRI's (kubelet would unpack it again, or not find it).
+ * The line the S2 signature matches, when the pull left the image unpacked for another snapshotter
+ * than the one the rendered config gives the CRI (kubelet would unpack it again, or not find it).
+ * Both sides are what the node shows: where the image is, and what containerd's config says.
  */
 export function mismatchLine(
-  cell: Cell,
+  config: Pick<CellConfig, 'criSnapshotter' | 'pullTool' | 'pull'>,
   reference: string,
   unpacked: readonly Snapshotter[]
 ): string | undefined {
-  const used = toolSnapshotter(cell)
-  if (used === cell.snapshotter || !unpacked.includes(used) || unpacked.includes(cell.snapshotter)) {
-    return undefined
-  }
-  return `${cell.tool} pulled ${reference} unpacked for snapshotter ${used} but the CRI uses ${cell.snapshotter}`
+  if (unpacked.length === 0 || unpacked.some(s => s === config.criSnapshotter)) return undefined
+  const tool = config.pullTool ?? posix.basename(config.pull.program)
+  return `${tool} pulled ${reference} unpacked for snapshotter ${unpacked.join('+')} but the CRI uses ${config.criSnapshotter}`
 }
 
 type Connected = { kind: 'ok'; cri: CriClient } | { kind: 'failed'; verdict: Verdict }

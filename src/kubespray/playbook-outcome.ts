@@ -1,4 +1,4 @@
-import { describeFailure, type CommandResult } from '../../exec/executor.js'
+import { describeFailure, type CommandResult } from '../exec/executor.js'
 
 /** A play's failed task as Ansible prints it: `fatal: [host]: FAILED! => {...}`. */
 const FATAL = /^(fatal|failed): \[[^\]]+\].*$/gm
