@@ -95,7 +95,10 @@ export function cellVars(
     ...(fixed
       ? {
           nerdctl_snapshotter: cell.snapshotter,
-          containerd_extra_args: withExtra(userVars.containerd_extra_args, transferUnpackConfig(cell.snapshotter))
+          containerd_extra_args: withExtra(
+            userVars.containerd_extra_args,
+            transferUnpackConfig(cell.snapshotter)
+          )
         }
       : {}),
     ...(pull === null ? {} : { nerdctl_image_pull_command: pull })

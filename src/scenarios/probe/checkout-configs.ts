@@ -101,7 +101,9 @@ export async function checkoutConfigs(input: CheckoutConfigInput): Promise<Map<s
   await prepareForKubespray(input.node, input.signal)
   const pull = checkoutPull(plan.tree)
   const harness = harnessVars(input.target, containerd)
-  const cells = new Map<string, GroupVars>(input.cells.map(c => [c.id, { ...cellVars(c, pull, config.kubesprayVars), ...harness }]))
+  const cells = new Map<string, GroupVars>(
+    input.cells.map(c => [c.id, { ...cellVars(c, pull, config.kubesprayVars), ...harness }])
+  )
   const render = await renderCells({
     recipe: plan.recipe,
     ansible: plan.ansible,

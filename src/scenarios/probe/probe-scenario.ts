@@ -203,7 +203,10 @@ async function runCell(run: CellRunEnv, cell: Cell, attempt: AttemptContext): Pr
   }
   const probed = await runProbeCell(prepared.probe, config, attempt)
   if (run.tree === null) return probed.attempt
-  const vars = groupVars(run.env.config.kubesprayVars, cellVars(cell, checkoutPull(run.tree), run.env.config.kubesprayVars))
+  const vars = groupVars(
+    run.env.config.kubesprayVars,
+    cellVars(cell, checkoutPull(run.tree), run.env.config.kubesprayVars)
+  )
   const prediction = predict(run.tree, vars)
   const failed = probed.attempt.verdict.kind === 'fail'
   return {
