@@ -6,7 +6,8 @@ import { cmd } from '../../src/exec/command.js'
 import { makeCell } from '../../src/plan/cell.js'
 import { modelConfig } from '../../src/scenarios/probe/cell-config.js'
 import { toolSnapshotter } from '../../src/scenarios/probe/image-tools.js'
-import { linesSince, mismatchLine } from '../../src/scenarios/probe/probe-cell.js'
+import { mismatchLine } from '../../src/scenarios/probe/probe-cell.js'
+import { linesSince } from '../../src/scenarios/probe/trace.js'
 
 const REF = '127.0.0.1:5000/zjm/probe:1'
 const MODEL = {

@@ -8,24 +8,33 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from '@jest/globals'
 import type { CellResult } from '../../src/results/cell-result.js'
+import { stringify } from 'yaml'
 import { tempDir } from '../helpers.js'
 import { renderFixture, type RenderLayout } from '../kubespray-fixtures.js'
+import { servePinned } from './pinned-fixture.js'
 import { expectNothingLeft, readCells, runCli } from './run-cli.js'
 import { vmTestsEnabled } from './vm-env.js'
 
 const describeVm = vmTestsEnabled() ? describe : describe.skip
 
 /** One run of lint and probe on `layout`, ctr and crictl. */
-function probe(layout: RenderLayout, image: string, snapshotters: string, variants = 'kubespray') {
+function probe(
+  layout: RenderLayout,
+  image: string,
+  snapshotters: string,
+  variants = 'kubespray',
+  extra: { readonly vars?: Record<string, string>; readonly flags?: readonly string[] } = {}
+) {
   const dir = tempDir()
   const checkout = renderFixture(layout, dir)
   // A value no cached render has: the render runs for real, facts gathered from this run's node.
   const vars = join(dir, 'vars.yml')
-  writeFileSync(vars, `zjm_test_run: ${randomBytes(6).toString('hex')}\n`)
+  writeFileSync(vars, stringify({ ...extra.vars, zjm_test_run: randomBytes(6).toString('hex') }))
   const run = runCli([
     ...['--images', image, '--tiers', 'lint,probe', '--snapshotters', snapshotters],
     ...['--tools', 'ctr,crictl', '--variants', variants],
-    ...['--kubespray-path', checkout, '--kubespray-vars', vars, '--ansible', 'system']
+    ...['--kubespray-path', checkout, '--kubespray-vars', vars, '--ansible', 'system'],
+    ...(extra.flags ?? [])
   ])
   return { ...run, cells: readCells(run.out), checkout }
 }
@@ -162,6 +171,52 @@ describeVm('the probe renders the checkout under test on real VMs', () => {
         expect(config).toContain('[plugins."io.containerd.cri.v1.images"]\n    snapshotter = "native"')
       }
       expectNothingLeft(tmp)
+    },
+    30 * 60_000
+  )
+
+  it(
+    'probe-binaries: checkout: the node runs the containerd and runc the checkout pins, fetched and checked by the host',
+    () => {
+      // bookworm's containerd 1.6 pinned on the trixie image (whose own is 1.7): the node must run the pin.
+      const server = servePinned(tempDir())
+      try {
+        const { out, tmp, cells, stderr } = probe('master', 'debian-13', 'zfs', 'kubespray,fixed', {
+          vars: server.vars,
+          flags: ['--tools', 'ctr', '--probe-binaries', 'checkout']
+        })
+        expect(stderr).toContain(`probe: the checkout's pins: containerd ${server.containerdVersion}, runc `)
+        expect(cells.map(c => [c.id, outcome(c)])).toEqual([
+          ['debian-13/zfs/ctr/kubespray', 'fail tool-snapshotter-mismatch'],
+          ['debian-13/zfs/ctr/fixed', 'pass']
+        ])
+        for (const c of cells) {
+          expect(c.versions.containerd).toMatch(
+            new RegExp(
+              `^${server.containerdVersion.replace(/\./g, '\\.')} \\(the checkout's pin: containerd .*${server.containerdVersion}`
+            )
+          )
+          // The checkout's template for containerd < 2.0, chosen by the pinned version.
+          const config = readFileSync(
+            join(
+              out,
+              'logs',
+              c.image,
+              'zfs',
+              'ctr',
+              c.variant,
+              'probe',
+              'attempt-1',
+              'rendered/etc/containerd/config.toml'
+            ),
+            'utf8'
+          )
+          expect(config).toMatch(/^version = 2\n/)
+        }
+        expectNothingLeft(tmp)
+      } finally {
+        server.stop()
+      }
     },
     30 * 60_000
   )

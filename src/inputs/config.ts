@@ -24,6 +24,10 @@ export const GUEST_NETWORK = ['restricted', 'outbound'] as const
 export type GuestNetwork = (typeof GUEST_NETWORK)[number]
 
 export const RUNNER_SETUP = ['auto', 'always', 'never'] as const
+
+/** What the probe's nodes run: the image's containerd, or the one the checkout pins. */
+export const PROBE_BINARIES = ['debian', 'checkout'] as const
+export type ProbeBinaries = (typeof PROBE_BINARIES)[number]
 export type RunnerSetup = (typeof RUNNER_SETUP)[number]
 export type FailOn = (typeof FAIL_ON)[number]
 
@@ -41,6 +45,7 @@ export interface Config {
   /** `kubespray-vars`: group vars for every join; empty when none were given. */
   readonly kubesprayVars: Readonly<Record<string, unknown>>
   readonly ansible: AnsibleSource
+  readonly probeBinaries: ProbeBinaries
   readonly guestNetwork: GuestNetwork
   readonly baseline: { readonly path: string; readonly document: ResultsDocument } | null
   readonly writeBaseline: string | null

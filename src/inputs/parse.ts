@@ -16,6 +16,7 @@ import {
   MODES,
   RUNNER_SETUP,
   GUEST_NETWORK,
+  PROBE_BINARIES,
   TRACKING_ISSUE,
   UPLOAD_RESULTS,
   type Config
@@ -85,6 +86,7 @@ export function parseConfig(raw: RawInputs, ctx: ParseContext): Config {
   const kubesprayRef = optional('kubespray-ref', t => parseGitRef('kubespray-ref', t))
   const kubesprayVars = optional('kubespray-vars', t => parseKubesprayVars(resolve(ctx.cwd, t), t)) ?? {}
   const ansible = take(parseChoice('ansible', text('ansible'), ANSIBLE_SOURCES))
+  const probeBinaries = take(parseChoice('probe-binaries', text('probe-binaries'), PROBE_BINARIES))
   const guestNetwork = take(parseChoice('guest-network', text('guest-network'), GUEST_NETWORK))
   const baseline = optional('baseline', t => parseBaseline(resolve(ctx.cwd, t), t))
   const writeBaseline = optional('write-baseline', t =>
@@ -165,6 +167,7 @@ export function parseConfig(raw: RawInputs, ctx: ParseContext): Config {
     kubesprayRef,
     kubesprayVars,
     ansible: ansible!,
+    probeBinaries: probeBinaries!,
     guestNetwork: guestNetwork!,
     baseline,
     writeBaseline,

@@ -77,6 +77,12 @@ export const INPUTS = [
     default: 'auto'
   },
   {
+    name: 'probe-binaries',
+    description:
+      "What the probe's nodes run: debian (the image's own containerd and runc) or checkout (the containerd, runc, nerdctl and crictl the kubespray checkout pins: its download URLs and checksums, fetched by the host, so GitHub, or the files_repo kubespray-vars gives, must be reachable).",
+    default: 'debian'
+  },
+  {
     name: 'guest-network',
     description:
       "Network for the test VMs besides their private link: restricted (none; join cells are skipped unless kubespray-vars points files_repo and registry_host at mirrors the guests reach) or outbound (the runner's network, for kubespray's downloads).",

@@ -85,7 +85,7 @@ function yamlOf(what: string, vars: GroupVars): string {
  * Links the checkout's defaults and vars files into the render role: numbered so Ansible loads them in
  * the roles' order, and files of one role in the order Ansible reads its `defaults/main/` directory.
  */
-function variableLinks(recipe: RenderRecipe): LayoutEntry[] {
+export function variableLinks(recipe: RenderRecipe): LayoutEntry[] {
   const entries: LayoutEntry[] = []
   for (const kind of ['defaults', 'vars'] as const) {
     let n = 0
@@ -120,7 +120,10 @@ export function variableFiles(root: string, role: string, kind: 'defaults' | 'va
     .sort()
 }
 
-const LOCAL = { ansible_connection: 'local', ansible_python_interpreter: '{{ ansible_playbook_python }}' }
+export const LOCAL = {
+  ansible_connection: 'local',
+  ansible_python_interpreter: '{{ ansible_playbook_python }}'
+}
 
 function nodeHostVars(node: NodeAccess): Record<string, unknown> {
   if (node === 'local') return LOCAL

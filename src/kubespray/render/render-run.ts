@@ -6,11 +6,9 @@ import {
   readFileSync,
   readdirSync,
   rmSync,
-  symlinkSync,
   writeFileSync
 } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
-import type { Command } from '../../exec/command.js'
 import type { Executor } from '../../exec/executor.js'
 import type { CleanupLedger } from '../../cleanup/ledger.js'
 import { fillDir } from '../../host/fill-dir.js'
@@ -18,16 +16,8 @@ import { filesUnder } from '../../host/files-under.js'
 import type { Log } from '../../log/log.js'
 import type { AnsibleTools } from '../ansible.js'
 import type { GroupVars } from '../cell-vars.js'
-import { playbookOutcome } from '../playbook-outcome.js'
-import { runPlaybook } from '../run-playbook.js'
-import {
-  NODE_HOST,
-  RESULTS_FILE,
-  renderLayout,
-  type LayoutEntry,
-  type NodeAccess,
-  type RenderHost
-} from './render-playbook.js'
+import { runGenerated, writeLayout, type PlaybookContext } from './render-ansible.js'
+import { NODE_HOST, RESULTS_FILE, renderLayout, type NodeAccess, type RenderHost } from './render-playbook.js'
 import type { RenderRecipe } from './render-recipe.js'
 
 /** A file as the checkout rendered it for a cell, at its path on the node. */
@@ -126,6 +116,10 @@ export async function renderCells(request: RenderRequest): Promise<RenderSummary
   }
 }
 
+function context(request: RenderRequest): PlaybookContext {
+  return { ...request, root: request.recipe.root }
+}
+
 async function runRender(
   request: RenderRequest,
   hosts: readonly RenderHost[]
@@ -145,7 +139,7 @@ async function runRender(
     })
   )
   const failAll = (message: string) => new Map(hosts.map(h => [h.name, { kind: 'failed' as const, message }]))
-  const facts = await play(request, 'facts.yml', 'render-facts.log', 1)
+  const facts = await runGenerated(context(request), 'facts.yml', 'render-facts.log', 1)
   if (facts !== null) return failAll(`gathering the node's facts for the render failed: ${facts}`)
   const cache = join(request.dir, 'facts')
   // The cache file is named after the host, with a prefix some Ansible releases add (`s1_` in 2.19).
@@ -154,71 +148,11 @@ async function runRender(
     return failAll(`Ansible kept no facts of the node in ${cache} (see render-facts.log)`)
   const prefix = nodeFile.slice(0, -NODE_HOST.length)
   for (const h of hosts) copyFileSync(join(cache, nodeFile), join(cache, `${prefix}${h.name}`))
-  const rendered = await play(request, 'render.yml', 'render.log', hosts.length)
+  const rendered = await runGenerated(context(request), 'render.yml', 'render.log', hosts.length)
   const path = join(outDir, RESULTS_FILE)
   const all = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {}
   const unfinished = `the render did not finish${rendered === null ? '' : `: ${rendered}`}`
   return new Map(hosts.map(h => [h.name, cellRender(all[h.name]) ?? { kind: 'failed', message: unfinished }]))
-}
-
-/** Runs one of the generated playbooks from the checkout (its ansible.cfg applies); null when it passed. */
-async function play(
-  request: RenderRequest,
-  playbook: string,
-  logName: string,
-  forks: number
-): Promise<string | null> {
-  mkdirSync(request.logDir, { recursive: true })
-  const result = await runPlaybook(playbookCommand(request, playbook, forks), {
-    exec: request.exec,
-    log: request.log,
-    logFile: join(request.logDir, logName),
-    signal: request.signal,
-    timeoutMs: request.timeoutMs,
-    quiet: true
-  })
-  const outcome = playbookOutcome(playbook, result)
-  return outcome.kind === 'ok' ? null : `${outcome.message} (see ${logName})`
-}
-
-function playbookCommand(request: RenderRequest, playbook: string, forks: number): Command {
-  const bin = request.ansible.bin
-  return {
-    program: bin === '' ? 'ansible-playbook' : join(bin, 'ansible-playbook'),
-    args: ['-i', join(request.dir, 'inventory', 'hosts.yml'), join(request.dir, playbook)],
-    cwd: request.recipe.root,
-    env: {
-      ANSIBLE_ROLES_PATH: join(request.dir, 'roles'),
-      // The node's facts are gathered once and copied to every cell host through Ansible's own cache.
-      ANSIBLE_CACHE_PLUGIN: 'jsonfile',
-      ANSIBLE_CACHE_PLUGIN_CONNECTION: join(request.dir, 'facts'),
-      ANSIBLE_CACHE_PLUGIN_TIMEOUT: '0',
-      ANSIBLE_CACHE_PLUGIN_PREFIX: '',
-      ANSIBLE_GATHERING: 'explicit',
-      ANSIBLE_FORKS: String(Math.min(32, Math.max(1, forks))),
-      ANSIBLE_HOST_KEY_CHECKING: 'False',
-      // One ssh connection for the node's facts and queries (each new one costs seconds under TCG),
-      // gone a few seconds after the play (kubespray's ansible.cfg would keep it for 30 minutes).
-      ANSIBLE_SSH_ARGS: '-o ControlMaster=auto -o ControlPersist=5s',
-      ANSIBLE_SSH_CONTROL_PATH_DIR: join(request.dir, 'cp'),
-      ANSIBLE_NOCOLOR: '1',
-      ANSIBLE_FORCE_COLOR: '0',
-      ANSIBLE_RETRY_FILES_ENABLED: 'False',
-      ANSIBLE_LOCAL_TEMP: join(request.dir, 'tmp'),
-      ANSIBLE_DEPRECATION_WARNINGS: 'False',
-      PYTHONUNBUFFERED: '1'
-    }
-  }
-}
-
-function writeLayout(dir: string, entries: readonly LayoutEntry[]): void {
-  for (const entry of entries) {
-    const path = join(dir, entry.path)
-    mkdirSync(dirname(path), { recursive: true })
-    if (entry.kind === 'file') writeFileSync(path, entry.content)
-    else symlinkSync(entry.target, path)
-  }
-  for (const sub of ['facts', 'tmp', 'out']) mkdirSync(join(dir, sub), { recursive: true })
 }
 
 /** One host's entry of results.json, as the render playbook writes it. */

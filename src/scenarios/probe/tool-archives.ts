@@ -135,9 +135,9 @@ async function makeStaging(release: ToolRelease, cacheDir: string): Promise<stri
   return mkdtemp(join(tools, `${release.tool}-${release.version}.partial-${process.pid}-`))
 }
 
-/** Downloads into `path`; the cause of a failure, or undefined. */
-async function download(
-  release: ToolRelease,
+/** Downloads `release.url` into `path`; the cause of a failure, or undefined. */
+export async function download(
+  release: Pick<ToolRelease, 'url'>,
   path: string,
   timeoutMs: number,
   callerSignal: AbortSignal | undefined
@@ -223,7 +223,7 @@ async function install(
   return { kind: 'ready', path: join(final, release.tool), version: release.version }
 }
 
-async function sha256File(path: string): Promise<string> {
+export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256')
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
   return hash.digest('hex')

@@ -1,0 +1,109 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { cmd, type Command } from '../../exec/command.js'
+import type { CommandResult } from '../../exec/executor.js'
+import type { Node } from '../../providers/provider.js'
+
+/** ctr draws progress bars even without a terminal; steps.log keeps the outcome, not the animation. */
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g
+const STEP_OUTPUT_LINES = 40
+
+function tail(text: string, lines: number): string {
+  const all = text.trimEnd().split('\n')
+  return all.length <= lines
+    ? all.join('\n')
+    : [`[… ${all.length - lines} earlier lines]`, ...all.slice(-lines)].join('\n')
+}
+
+interface Since {
+  readonly uptime: number
+  readonly epoch: number
+}
+
+export function parseSince(stdout: string): Since | undefined {
+  const uptime = /^since_uptime=([\d.]+)$/m.exec(stdout)?.[1]
+  const epoch = /^since_epoch=(\d+)$/m.exec(stdout)?.[1]
+  return uptime === undefined || epoch === undefined
+    ? undefined
+    : { uptime: Number(uptime), epoch: Number(epoch) }
+}
+
+/**
+ * The attempt's record: each step's command, output and time in `steps.log`, and at the end the
+ * containerd journal and the kernel log lines of this cell, written next to it.
+ */
+export class Trace {
+  since: Since | undefined
+  private readonly lines: string[] = []
+  private readonly files: string[] = []
+
+  constructor(private readonly dir: string) {}
+
+  note(step: string, text: string): void {
+    this.lines.push(`[${new Date().toISOString()}] ${step}: ${text}`)
+  }
+
+  async step(name: string, node: Node, script: string, signal: AbortSignal): Promise<CommandResult> {
+    return this.run(name, node, { ...cmd('sh', '-s'), input: script }, signal, 5 * 60_000)
+  }
+
+  async run(
+    name: string,
+    node: Node,
+    command: Command,
+    signal: AbortSignal,
+    timeoutMs: number
+  ): Promise<CommandResult> {
+    const r = await node.exec(command, { signal, timeoutMs })
+    const shown = command.input === undefined ? [command.program, ...command.args].join(' ') : 'sh -s'
+    this.note(
+      name,
+      `$ ${shown} → exit ${r.exitCode ?? r.killedBy ?? 'none'} in ${(r.durationMs / 1000).toFixed(1)}s`
+    )
+    const output = tail(`${r.stdout}${r.stderr}`.replace(ANSI, ''), STEP_OUTPUT_LINES)
+    if (output !== '') this.lines.push(output.replace(/^/gm, '    '))
+    return r
+  }
+
+  write(name: string, text: string): void {
+    const path = join(this.dir, name)
+    writeFileSync(path, text.endsWith('\n') ? text : `${text}\n`)
+    this.files.push(path)
+  }
+
+  /** Kernel log lines printed since containerd was started for this cell. */
+  async kernelLines(node: Node, signal: AbortSignal): Promise<string> {
+    if (signal.aborted) return ''
+    const text = await node.kernelLog().catch((e: Error) => `(kernel log unavailable: ${e.message})`)
+    return linesSince(text, this.since?.uptime ?? 0)
+  }
+
+  /** Writes steps.log, containerd.log and kernel.log; returns every log path of the attempt. */
+  async collect(node: Node, signal: AbortSignal): Promise<string[]> {
+    if (!signal.aborted) {
+      this.write('kernel.log', await this.kernelLines(node, signal))
+      const since = this.since === undefined ? '-b' : `--since=@${this.since.epoch}`
+      const journal = await node.exec(
+        cmd('journalctl', '-u', 'containerd', since, '-o', 'short-precise', '--no-pager'),
+        { timeoutMs: 30_000 }
+      )
+      this.write('containerd.log', journal.stdout)
+    }
+    this.write('steps.log', this.lines.join('\n'))
+    return [...this.files]
+  }
+}
+
+/** Kernel log lines stamped at or after `uptime`; an unstamped line goes with the line before it. */
+export function linesSince(dmesg: string, uptime: number): string {
+  let keep = false
+  return dmesg
+    .split('\n')
+    .filter(line => {
+      const t = /^\[\s*([\d.]+)\]/.exec(line)?.[1]
+      if (t !== undefined) keep = Number(t) >= uptime
+      return keep
+    })
+    .join('\n')
+}
