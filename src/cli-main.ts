@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs'
+import type { Readable } from 'node:stream'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { processExecutor } from './exec/executor.js'
@@ -8,6 +9,7 @@ import { helpText, parseCliArgs } from './inputs/cli-args.js'
 import { InputErrors, formatProblem, type InputProblem } from './inputs/errors.js'
 import { parseConfig } from './inputs/parse.js'
 import { consoleLog, type Log } from './log/log.js'
+import { diagnoseCli } from './modes/diagnose-cli.js'
 import { runPipeline } from './pipeline.js'
 import type { Outputs } from './publish/outputs.js'
 import { makeScenarios } from './scenarios/registry.js'
@@ -22,10 +24,20 @@ export interface CliIo {
   readonly env: NodeJS.ProcessEnv
   readonly cwd: string
   readonly tempRoot?: string
+  /** For `diagnose -`; the process's own when not given. */
+  readonly stdin?: Readable
 }
 
 /** The CLI over the same pipeline as the action. Returns the exit status. */
 export async function cli(argv: readonly string[], io: CliIo): Promise<number> {
+  // diagnose reads files, not inputs: it has its own arguments and exit statuses.
+  if (argv[0] === 'diagnose') {
+    return diagnoseCli(argv.slice(1), {
+      stdout: io.stdout,
+      stderr: io.stderr,
+      stdin: io.stdin ?? process.stdin
+    })
+  }
   const log = consoleLog(io.stderr)
   const request = parseCliArgs(argv, io.env)
   switch (request.kind) {

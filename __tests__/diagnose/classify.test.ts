@@ -37,10 +37,27 @@ describe('classify', () => {
     expect(d.signature).toBe(UNKNOWN_SIGNATURE)
   })
 
-  it('an unknown failure quotes the suspicious lines, not the whole log', () => {
+  it('a download failing on DNS is a network failure, not a snapshotter one', () => {
     const d = classify([fixture('unrelated-failure.log')])
+    expect(d.signature.id).toBe('pull-network-unreachable')
+    expect(d.alsoMatched).toEqual([])
+  })
+
+  it('an unknown failure quotes the suspicious lines, not the whole log', () => {
+    const text = [
+      'TASK [kubernetes/preinstall : Stop if swap enabled] ***',
+      'ok: [node1]',
+      'fatal: [node3]: FAILED! => {"msg": "Assertion failed"}'
+    ].join('\n')
+    const d = classify([{ source: 'play.log', text }])
     expect(d.signature.id).toBe('unknown')
-    expect(d.excerpt).toEqual([expect.stringContaining('Temporary failure in name resolution')])
+    expect(d.excerpt).toEqual([expect.stringContaining('Assertion failed')])
+  })
+
+  it('a FIFO the native snapshotter cannot copy is not a missing parent', () => {
+    const line =
+      'FATA[0003] failed to extract layer sha256:3c1b: failed to prepare extraction snapshot "extract-1-sha256:3c1b": copying of parent failed: unsupported mode prw-r--r--: unknown'
+    expect(classify([{ source: 'pull', text: line }]).signature.id).toBe('native-fifo-copy')
   })
 })
 

@@ -23,7 +23,7 @@ describe('parseCliArgs', () => {
   it('rejects unknown commands and flags, missing values and repeats, naming each', () => {
     expect(parseCliArgs(['deploy'], {})).toEqual({
       kind: 'invalid',
-      problems: [{ input: 'command', message: '"deploy" is not one of plan, run, report, images' }]
+      problems: [{ input: 'command', message: '"deploy" is not one of plan, run, report, images, diagnose' }]
     })
     const r = parseCliArgs(
       ['plan', '--image', 'x', '--tools', 'a', '--tools', 'b', 'stray', '--frobnicate', '--retries'],

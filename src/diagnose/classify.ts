@@ -1,4 +1,4 @@
-import { SIGNATURES, UNKNOWN_SIGNATURE, type Signature } from './signatures.js'
+import { SIGNATURES, UNKNOWN_SIGNATURE, matchesLine, type Signature } from './signatures.js'
 
 /** A named piece of text a scenario collected: a journal, a serial console, an Ansible log. */
 export interface Evidence {
@@ -16,7 +16,8 @@ export interface Diagnosis {
 
 const MAX_EXCERPT_LINES = 8
 /** Lines worth quoting when nothing in the catalogue matches. */
-const SUSPICIOUS = /\b(error|failed|fatal|refused|invalid argument|denied|no such file|timed? ?out|panic)\b/i
+export const SUSPICIOUS =
+  /\b(error|failed|fatal|refused|invalid argument|denied|no such file|timed? ?out|panic)\b/i
 
 export function classify(
   evidence: readonly Evidence[],
@@ -26,7 +27,7 @@ export function classify(
   const matches = catalogue
     .map(signature => ({
       signature,
-      hits: lines.filter(({ line }) => signature.patterns.some(p => p.test(line)))
+      hits: lines.filter(({ line }) => matchesLine(signature, line))
     }))
     .filter(m => m.hits.length > 0)
 

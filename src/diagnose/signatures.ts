@@ -4,13 +4,23 @@
  * refused 127.0.0.1:6443, which explains the missing ca.crt on the next attempt).
  * Facts behind each entry: DESIGN.md §4.2–4.3 and kubespray issue #11734.
  */
+/**
+ * Where in the join chain a signature sits: the node's storage, then getting images onto it, then the
+ * join. A later stage's signature found with an earlier one is a symptom the earlier one explains.
+ */
+export const STAGES = ['node', 'image', 'join'] as const
+export type Stage = (typeof STAGES)[number]
+
 export interface Signature {
   readonly id: string
   /** Short code shown in the matrix cells. */
   readonly code: string
   readonly title: string
-  /** Any one of these matching a log line is a match. */
+  readonly stage: Stage
+  /** Any one of these matching a log line is a match, unless one of `unless` matches it too. */
   readonly patterns: readonly RegExp[]
+  /** Lines that look alike but mean something else (a near miss is never forced into a signature). */
+  readonly unless?: readonly RegExp[]
   readonly symptom: string
   readonly rootCause: string
   readonly fix: string
@@ -24,6 +34,7 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'zfs-snapshotter-not-a-dataset',
     code: 'Z3',
+    stage: 'node',
     title: 'zfs snapshotter root is not a ZFS dataset',
     patterns: [/must be a zfs filesystem to be used with the zfs snapshotter/, /snapshotter not loaded: zfs/],
     symptom: 'containerd skips the zfs snapshotter plugin; pulls fail with "snapshotter not loaded: zfs".',
@@ -35,6 +46,7 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'overlayfs-mount-einval',
     code: 'Z1',
+    stage: 'node',
     title: 'overlayfs cannot mount with its upper dir on ZFS',
     patterns: [
       /overlayfs: upper fs missing required features/,
@@ -51,6 +63,7 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'overlayfs-rename-whiteout',
     code: 'Z2',
+    stage: 'node',
     title: 'renaming a lower-layer file fails on overlayfs over ZFS',
     patterns: [/can't rename '[^']*': Invalid argument/, /cannot move '[^']*' to '[^']*': Invalid argument/],
     symptom:
@@ -63,6 +76,7 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'cri-transfer-unpack-missing',
     code: 'S3',
+    stage: 'image',
     title: "containerd's transfer service cannot unpack for the CRI's snapshotter",
     patterns: [/unable to initialize unpacker: no unpack platforms defined/],
     symptom:
@@ -73,10 +87,45 @@ export const SIGNATURES: readonly Signature[] = [
     kubesprayVariables: ['containerd_extra_args', 'containerd_snapshotter']
   },
   {
+    id: 'native-fifo-copy',
+    code: 'S4',
+    stage: 'image',
+    title: 'the native snapshotter cannot copy a named pipe of a lower layer',
+    patterns: [/copying of parent failed: unsupported mode p/],
+    symptom:
+      'Pulls or container starts on the native snapshotter fail with "failed to prepare extraction snapshot …: copying of parent failed: unsupported mode prw-r--r--".',
+    rootCause:
+      'The native snapshotter has no copy-on-write: each new snapshot starts as a full copy of its parent, and the copy routine of the containerd in use refuses named pipes (FIFOs), so any image with a FIFO below its top layer cannot be unpacked. This is not a missing parent: the layers are where they should be.',
+    fix: 'Use `containerd_snapshotter: zfs` (with its dataset) instead of `native`, and `nerdctl_snapshotter` to the same value; or a containerd release whose native snapshotter copies FIFOs (`containerd_version`).',
+    kubesprayVariables: ['containerd_snapshotter', 'nerdctl_snapshotter', 'containerd_version']
+  },
+  {
+    id: 'pull-network-unreachable',
+    code: 'N1',
+    stage: 'image',
+    title: 'the node cannot reach the registry or download site',
+    patterns: [
+      /dial tcp: lookup \S+( on \S+)?: (no such host|server misbehaving|i\/o timeout|Temporary failure in name resolution)/,
+      /Temporary failure in name resolution/,
+      /dial tcp \S+:(443|80|5000): (connect: (connection refused|no route to host|network is unreachable)|i\/o timeout)/,
+      /net\/http: TLS handshake timeout/,
+      /Client\.Timeout exceeded while awaiting headers/
+    ],
+    // The apiserver's port is the join's business, not the registry's.
+    unless: [/:6443\b/],
+    symptom:
+      'Pulls and downloads fail before anything is unpacked: "dial tcp: lookup registry.k8s.io …: no such host", "Temporary failure in name resolution", "i/o timeout", "no route to host".',
+    rootCause:
+      'The node cannot resolve or reach the registry or the download site (DNS, a proxy, a firewall, no route out). No snapshotter is involved: nothing was downloaded, so nothing was unpacked.',
+    fix: "Check the node's DNS and route to the registry (`getent hosts registry.k8s.io`, `curl -sI https://registry.k8s.io/v2/`); behind a proxy set `http_proxy`, `https_proxy` and `no_proxy`; air-gapped, point `containerd_registries_mirrors` at a reachable mirror.",
+    kubesprayVariables: ['http_proxy', 'https_proxy', 'no_proxy', 'containerd_registries_mirrors']
+  },
+  {
     id: 'snapshot-missing-parent',
     code: 'S1',
+    stage: 'image',
     title: 'image unpacked into another snapshotter than the one in use',
-    patterns: [/missing parent .*bucket: not found/, /failed to prepare extraction snapshot/],
+    patterns: [/missing parent .*bucket: not found/],
     symptom: 'ctr/nerdctl: "failed to prepare extraction snapshot … missing parent … bucket: not found".',
     rootCause:
       "kubespray sets `containerd_snapshotter` only in the CRI section of containerd's config; nerdctl follows `nerdctl_snapshotter` (default overlayfs) and ctr its own default, so layers land in one snapshotter and are looked up in another.",
@@ -86,6 +135,7 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'tool-snapshotter-mismatch',
     code: 'S2',
+    stage: 'image',
     title: 'the image tool and the CRI use different snapshotters',
     patterns: [/unpacked for snapshotter \S+ but the CRI uses \S+/],
     symptom:
@@ -98,6 +148,7 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'nginx-proxy-not-running',
     code: 'J1',
+    stage: 'join',
     title: 'the nginx-proxy static pod never starts on the worker',
     patterns: [
       /nginx-proxy.*(ErrImagePull|ImagePullBackOff|CreateContainerError|RunContainerError|CrashLoopBackOff)/,
@@ -113,6 +164,7 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'apiserver-localhost-refused',
     code: 'J2',
+    stage: 'join',
     title: 'kubeadm join refused on 127.0.0.1:6443',
     patterns: [/dial tcp (127\.0\.0\.1|\[::1\]|localhost):6443: connect: connection refused/],
     symptom:
@@ -124,6 +176,7 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'kubelet-client-ca-missing',
     code: 'J3',
+    stage: 'join',
     title: 'kubelet fails on a missing /etc/kubernetes/ssl/ca.crt',
     patterns: [/unable to load client CA file \/etc\/kubernetes\/ssl\/ca\.crt/],
     symptom:
@@ -139,12 +192,18 @@ export const SIGNATURES: readonly Signature[] = [
 export const UNKNOWN_SIGNATURE: Signature = {
   id: 'unknown',
   code: '?',
+  stage: 'join',
   title: 'unrecognised failure',
   patterns: [],
   symptom: 'The cell failed with a message no known signature matches.',
   rootCause: "Not diagnosed: read the log lines quoted and the cell's logs.",
   fix: 'If this is a new ZFS/containerd failure, add a signature to src/diagnose/signatures.ts with a test on the log excerpt.',
   kubesprayVariables: []
+}
+
+/** Whether `line` is evidence of `signature`: one of its patterns matches and none of its near misses. */
+export function matchesLine(signature: Signature, line: string): boolean {
+  return signature.patterns.some(p => p.test(line)) && !(signature.unless ?? []).some(p => p.test(line))
 }
 
 export function findSignature(id: string): Signature | undefined {

@@ -28,7 +28,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
   if (!isOneOf(COMMANDS, first)) {
     return {
       kind: 'invalid',
-      problems: [problem('command', `${shown(first)} is not one of ${COMMANDS.join(', ')}`)]
+      problems: [problem('command', `${shown(first)} is not one of ${[...COMMANDS, 'diagnose'].join(', ')}`)]
     }
   }
   const inputs: RawInputs = {}
@@ -98,6 +98,7 @@ export function helpText(): string {
   )
   return [
     'Usage: zfs-join-matrix <plan|run|report|images> [--flag value]...',
+    '       zfs-join-matrix diagnose [--format text|json|markdown] FILE... | -',
     '',
     'Tests kubespray joins of nodes whose containerd state is on ZFS, for every',
     'snapshotter x image tool x kernel/OpenZFS image, and reports a pass/fail matrix.',
@@ -107,6 +108,7 @@ export function helpText(): string {
     '  run      run the cells and write results.jsonl, results.json, report.md, junit.xml',
     '  report   merge the results found under --output-dir and report them',
     '  images   build (or take from --image-cache) the node images and boot each once',
+    "  diagnose name the known failures in a cluster's own logs (see diagnose --help)",
     '',
     "Flags (the action's inputs):",
     ...flags,
