@@ -37,6 +37,7 @@ import {
 import { describeGitHubError, makeGitHubClient, type GitHubClient } from './github/client.js'
 import type { GitHubEnv } from './github/github-env.js'
 import { postResults, readEvent } from './github/post-results.js'
+import { diagnoseMode } from './modes/diagnose-mode.js'
 
 /** GitHub's step summary takes 1 MiB; at up to 4 bytes a character this many always fit. */
 const SUMMARY_MAX_CHARS = 262_144
@@ -72,6 +73,8 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
       return reportMode(config, deps)
     case 'images':
       return imagesMode(config, deps)
+    case 'diagnose':
+      return diagnoseMode(config, deps.outputs, deps.host.log)
     default: {
       const never: never = config.mode
       throw new Error(`unknown mode ${String(never)}`)

@@ -1,10 +1,10 @@
-/** `zfs-join-matrix diagnose` through the bundled CLI, as a user with their own logs runs it. */
+/** `zfs-join-matrix diagnose` and `mode: diagnose` through the bundles, as a user with their own logs runs them. */
 import { spawnSync } from 'node:child_process'
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs'
+import { closeSync, cpSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { tempDir } from '../helpers.js'
-import { root } from './runner.js'
+import { action, fileCommands, root, runnerEnv } from './runner.js'
 
 const logs = join(root, '__tests__/fixtures/logs')
 const diag = join(root, '__tests__/fixtures/diagnose')
@@ -95,4 +95,49 @@ describe('diagnose CLI', () => {
     },
     5 * 60_000
   )
+})
+
+describe('action, mode diagnose', () => {
+  it("reads a failed deploy's logs by glob: job summary, diagnosis.json, annotations, outputs; fails the step", () => {
+    const dir = tempDir()
+    mkdirSync(join(dir, 'runner-temp'))
+    mkdirSync(join(dir, 'deploy-logs/node3'), { recursive: true })
+    cpSync(join(logs, 'kubespray-11734-join.log'), join(dir, 'deploy-logs/scale.log'))
+    cpSync(join(logs, 'kubelet-missing-ca.log'), join(dir, 'deploy-logs/node3/kubelet.log'))
+    const env = runnerEnv(dir, { mode: 'diagnose', logs: 'deploy-logs/**/*.log' })
+    const r = action('dist/index.js', env, dir)
+    expect(r.status).toBe(1)
+    // Annotations on the evidence lines, by the file's path in the workspace.
+    expect(r.stdout).toContain(
+      '::error title=S1 image unpacked into another snapshotter than the one in use,file=deploy-logs/scale.log,line=3::Root cause: '
+    )
+    expect(r.stdout).toContain(
+      '::warning title=J3 kubelet fails on a missing /etc/kubernetes/ssl/ca.crt,file=deploy-logs/node3/kubelet.log,line=1::Symptom: '
+    )
+    expect(r.stdout).toMatch(
+      /::error::diagnose: 3 signature\(s\) found, root cause S1 snapshot-missing-parent/
+    )
+    const out = fileCommands(join(dir, 'output'))
+    expect(out.signatures).toBe(
+      'snapshot-missing-parent,apiserver-localhost-refused,kubelet-client-ca-missing'
+    )
+    const json = JSON.parse(readFileSync(out['diagnosis-json']!, 'utf8')) as { logs: { file: string }[] }
+    expect(json.logs.map(l => l.file)).toEqual([
+      join(dir, 'deploy-logs/node3/kubelet.log'),
+      join(dir, 'deploy-logs/scale.log')
+    ])
+    expect(readFileSync(join(dir, 'summary'), 'utf8')).toMatch(/### 1\. S1 .*\(root cause\)/)
+  })
+
+  it('a glob that matches nothing, or logs outside mode diagnose, is an input error before anything runs', () => {
+    const dir = tempDir()
+    mkdirSync(join(dir, 'runner-temp'))
+    const none = action('dist/index.js', runnerEnv(dir, { mode: 'diagnose', logs: 'nowhere/*.log' }), dir)
+    expect(none.status).toBe(1)
+    expect(none.stdout).toContain(`::error::logs: "${join(dir, 'nowhere/*.log')}" matches no file`)
+    const empty = action('dist/index.js', runnerEnv(dir, { mode: 'diagnose' }), dir)
+    expect(empty.stdout).toMatch(/logs: is empty; mode diagnose reads the logs it names/)
+    const misplaced = action('dist/index.js', runnerEnv(dir, { mode: 'plan', logs: 'a.log' }), dir)
+    expect(misplaced.stdout).toMatch(/logs: is for mode diagnose; mode is "plan"/)
+  })
 })

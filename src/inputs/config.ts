@@ -6,7 +6,7 @@ import type { Axes } from '../plan/plan.js'
 import type { Shard } from '../plan/shard.js'
 import type { ResultsDocument } from '../results/results-document.js'
 
-export const MODES = ['all', 'plan', 'run', 'report', 'images'] as const
+export const MODES = ['all', 'plan', 'run', 'report', 'images', 'diagnose'] as const
 export type Mode = (typeof MODES)[number]
 
 export const COMMENT_MODES = ['always', 'changes', 'failures', 'off'] as const
@@ -35,6 +35,8 @@ export type FailOn = (typeof FAIL_ON)[number]
 export interface Config {
   readonly mode: Mode
   readonly title: string
+  /** mode diagnose: absolute paths and globs of the logs to read; empty otherwise. */
+  readonly logs: readonly string[]
   readonly axes: Axes & { readonly images: readonly ImageSpec[] }
   readonly tiers: readonly Tier[]
   readonly include: readonly CellPattern[]

@@ -66,6 +66,7 @@ export function parseConfig(raw: RawInputs, ctx: ParseContext): Config {
     text(name) === '' ? null : (take(parse(text(name))) ?? null)
 
   const mode = take(parseChoice('mode', text('mode'), MODES))
+  const logs = take(parseLogs(text('logs'), ctx.cwd))!
   const images = take(parseImages(text('images')))
   const snapshotters = take(parseChoiceList('snapshotters', text('snapshotters'), SNAPSHOTTERS))
   const tools = take(parseChoiceList('tools', text('tools'), TOOLS))
@@ -120,8 +121,17 @@ export function parseConfig(raw: RawInputs, ctx: ParseContext): Config {
   )
 
   if (mode !== undefined) {
-    if (shard !== null && (mode === 'plan' || mode === 'report' || mode === 'images')) {
+    if (
+      shard !== null &&
+      (mode === 'plan' || mode === 'report' || mode === 'images' || mode === 'diagnose')
+    ) {
       problems.push(problem('shard', `is for mode run or all; mode is ${shown(mode)}`))
+    }
+    if (mode === 'diagnose' && logs.length === 0) {
+      problems.push(problem('logs', 'is empty; mode diagnose reads the logs it names (paths or globs)'))
+    }
+    if (mode !== 'diagnose' && logs.length > 0) {
+      problems.push(problem('logs', `is for mode diagnose; mode is ${shown(mode)}`))
     }
     if (resultsRunId !== null && mode !== 'report') {
       problems.push(problem('results-run-id', `is for mode report; mode is ${shown(mode)}`))
@@ -159,6 +169,7 @@ export function parseConfig(raw: RawInputs, ctx: ParseContext): Config {
   return {
     mode: mode!,
     title: title!,
+    logs,
     axes: { images: images!, snapshotters: snapshotters!, tools: tools!, variants: variants! },
     tiers: tiers!,
     include: include!,
@@ -191,6 +202,18 @@ export function parseConfig(raw: RawInputs, ctx: ParseContext): Config {
     resultsRunId,
     outputDir: outputDir!
   }
+}
+
+/** Paths and globs, resolved against the workspace; expanded by the diagnose mode, which reads them. */
+function parseLogs(text: string, cwd: string): Parsed<string[]> {
+  const items = text
+    .split(/[,\n]/)
+    .map(s => s.trim())
+    .filter(s => s !== '')
+  if (items.includes('-')) {
+    return bad(problem('logs', '- (standard input) is for the CLI; the action reads files: name them'))
+  }
+  return { ok: true, value: items.map(i => resolve(cwd, i)) }
 }
 
 function parseImages(text: string): Parsed<ImageSpec[]> {

@@ -107,8 +107,14 @@ export const INPUTS = [
   {
     name: 'mode',
     description:
-      'all (plan, run, report), plan (emit the cells as a strategy.matrix), run (one shard), report (merge shards and report).',
+      'all (plan, run, report), plan (emit the cells as a strategy.matrix), run (one shard), report (merge shards and report), images (build and boot the node images), diagnose (name the known failures in the logs given as `logs`).',
     default: 'all'
+  },
+  {
+    name: 'logs',
+    description:
+      'mode diagnose: the logs to read (paths or globs such as `logs/**/*.log`, comma or newline separated, relative to the workspace): ansible-playbook output, journalctl (short or -o json), dmesg, kubeadm, nerdctl/ctr/crictl output, gzip files of them.',
+    default: ''
   },
   {
     name: 'mirror',
@@ -242,7 +248,12 @@ export const OUTPUTS = [
   { name: 'comment-url', description: 'URL of the sticky pull-request comment, when one was written.' },
   { name: 'check-run-url', description: 'URL of the check run, when one was created.' },
   { name: 'issue-url', description: 'URL of the tracking issue, when it was updated.' },
-  { name: 'artifact', description: 'Name of the results artifact this step uploaded, when it uploaded one.' }
+  { name: 'artifact', description: 'Name of the results artifact this step uploaded, when it uploaded one.' },
+  {
+    name: 'signatures',
+    description: 'mode diagnose: the ids of the signatures found, root cause first, comma separated.'
+  },
+  { name: 'diagnosis-json', description: 'mode diagnose: path of diagnosis.json.' }
 ] as const
 
 export type OutputName = (typeof OUTPUTS)[number]['name']
