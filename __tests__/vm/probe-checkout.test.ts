@@ -23,7 +23,11 @@ function probe(
   image: string,
   snapshotters: string,
   variants = 'kubespray',
-  extra: { readonly vars?: Record<string, string>; readonly flags?: readonly string[] } = {}
+  extra: {
+    readonly vars?: Record<string, string>
+    readonly tools?: string
+    readonly flags?: readonly string[]
+  } = {}
 ) {
   const dir = tempDir()
   const checkout = renderFixture(layout, dir)
@@ -32,7 +36,7 @@ function probe(
   writeFileSync(vars, stringify({ ...extra.vars, zjm_test_run: randomBytes(6).toString('hex') }))
   const run = runCli([
     ...['--images', image, '--tiers', 'lint,probe', '--snapshotters', snapshotters],
-    ...['--tools', 'ctr,crictl', '--variants', variants],
+    ...['--tools', extra.tools ?? 'ctr,crictl', '--variants', variants],
     ...['--kubespray-path', checkout, '--kubespray-vars', vars, '--ansible', 'system'],
     ...(extra.flags ?? [])
   ])
@@ -183,7 +187,8 @@ describeVm('the probe renders the checkout under test on real VMs', () => {
       try {
         const { out, tmp, cells, stderr } = probe('master', 'debian-13', 'zfs', 'kubespray,fixed', {
           vars: server.vars,
-          flags: ['--tools', 'ctr', '--probe-binaries', 'checkout']
+          tools: 'ctr',
+          flags: ['--probe-binaries', 'checkout']
         })
         expect(stderr).toContain(`probe: the checkout's pins: containerd ${server.containerdVersion}, runc `)
         expect(cells.map(c => [c.id, outcome(c)])).toEqual([

@@ -52,7 +52,10 @@ describeVm('probe tier on real VMs', () => {
       const seen = cells.map(c => ({
         id: c.id,
         status: c.status,
-        ...(c.status === 'fail' ? { signature: c.signature } : {})
+        ...(c.status === 'fail' ? { signature: c.signature } : {}),
+        // A cell that did not run says why, so a failure here names the cause.
+        ...(c.status === 'skipped' ? { reason: c.reason } : {}),
+        ...(c.status === 'error' ? { message: c.message } : {})
       }))
       expect(seen).toEqual(cells.map(c => ({ id: c.id, ...expected(c) })))
 

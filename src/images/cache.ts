@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { HostContext } from '../host/context.js'
+import { withDirLock } from '../host/dir-lock.js'
 import { fillDir } from '../host/fill-dir.js'
 import { AptIndex } from './apt-index.js'
 import { buildImage } from './builder.js'
@@ -80,10 +81,45 @@ export async function ensureImage(
   const dirName = imageDirName(image.name, key)
   const dir = join(options.dir, dirName)
   const described = `${key} (kernel ${versions['linux-image-cloud-amd64']}, OpenZFS ${versions['zfs-dkms']})`
-  if (existsSync(join(dir, ARTIFACT_FILES.manifest))) {
+  const cached = (): ImageArtifacts | undefined =>
+    existsSync(join(dir, ARTIFACT_FILES.manifest)) ? readArtifacts(dir) : undefined
+  const found = cached()
+  if (found !== undefined) {
     ctx.log.info(`${image.name}: cached image ${described}`)
-    return readArtifacts(dir)
+    return found
   }
+  // One build per image at a time on this machine: a second run waits and takes the first's image.
+  return withDirLock(
+    `${dir}.lock`,
+    `${image.name}: waiting for another process building image ${key}`,
+    async () => {
+      const built = cached()
+      if (built !== undefined) {
+        ctx.log.info(`${image.name}: image ${described}, built by another process meanwhile`)
+        return built
+      }
+      return fetchOrBuild({ image, recipe, versions, options, ctx, key, dirName, dir, described })
+    },
+    ctx
+  )
+}
+
+/** One image to get into the cache: what it is, where it goes, and the run's host. */
+interface CacheJob {
+  readonly image: ImageSpec
+  readonly recipe: ImageRecipe
+  readonly versions: Readonly<Record<string, string>>
+  readonly options: ImageCacheOptions
+  readonly ctx: HostContext
+  readonly key: string
+  readonly dirName: string
+  readonly dir: string
+  readonly described: string
+}
+
+/** From the shared cache if it has the image, else built here. */
+async function fetchOrBuild(job: CacheJob): Promise<ImageArtifacts> {
+  const { image, options, ctx, dirName, dir, described } = job
   if (options.remote !== undefined && (await options.remote.restore(dir, remoteCacheKey(dirName)))) {
     if (existsSync(join(dir, ARTIFACT_FILES.manifest))) {
       ctx.log.info(`${image.name}: image ${described} restored from the shared cache`)
@@ -91,11 +127,28 @@ export async function ensureImage(
     }
     rmSync(dir, { recursive: true, force: true })
   }
+  const debCache = join(options.dir, `debs-${image.suite}`)
+  // Images of one suite share a package cache, which apt locks: their builds take turns.
+  const manifest = await withDirLock(
+    `${debCache}.lock`,
+    `${image.name}: waiting for another build using the ${image.suite} package cache`,
+    () => build(job, debCache),
+    ctx
+  )
+  ctx.log.info(
+    `${image.name}: built in ${manifest.buildSeconds}s: kernel ${manifest.kernel}, OpenZFS ${manifest.openzfs}`
+  )
+  await options.remote?.save(dir, remoteCacheKey(dirName))
+  return readArtifacts(dir)
+}
+
+function build(job: CacheJob, debCache: string) {
+  const { image, recipe, versions, options, ctx, key, dir } = job
   ctx.log.info(
     `${image.name}: building image ${key} from ${options.mirror} (${image.suite}; takes several minutes)`
   )
   // Built beside its final place and renamed when complete, so a killed build never looks cached.
-  const manifest = await fillDir(
+  return fillDir(
     dir,
     async partial => {
       const built = await buildImage(
@@ -105,7 +158,7 @@ export async function ensureImage(
           mirror: options.mirror,
           key,
           outDir: partial,
-          debCache: join(options.dir, `debs-${image.suite}`)
+          debCache
         },
         ctx
       )
@@ -114,11 +167,6 @@ export async function ensureImage(
     },
     ctx.ledger
   )
-  ctx.log.info(
-    `${image.name}: built in ${manifest.buildSeconds}s: kernel ${manifest.kernel}, OpenZFS ${manifest.openzfs}`
-  )
-  await options.remote?.save(dir, remoteCacheKey(dirName))
-  return readArtifacts(dir)
 }
 
 /** The most recently built complete image of this name and builder version, for offline runs. */

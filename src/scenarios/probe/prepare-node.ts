@@ -140,13 +140,16 @@ async function pinnedFacts(
 }
 
 /**
- * The snapshotters compiled into the node's containerd, from its default config (every built-in
- * snapshotter has a section there; containerd needs not run). A snapshotter skipped at start for its
+ * The snapshotters compiled into the node's containerd, from its default config (from 1.5 on, every
+ * built-in snapshotter has a section there; containerd needs not run). A snapshotter skipped at start for its
  * directory is still listed: that is the Z3 failure, for the cell to find.
  */
 async function builtinSnapshotters(node: Node): Promise<Snapshotter[]> {
   const r = await check(nodeExecutor(node), cmd('containerd', 'config', 'default'), { timeoutMs: 60_000 })
-  return SNAPSHOTTERS.filter(s => r.stdout.includes(`io.containerd.snapshotter.v1.${s}`))
+  const listed = SNAPSHOTTERS.filter(s => r.stdout.includes(`io.containerd.snapshotter.v1.${s}`))
+  // containerd before 1.5 lists no snapshotter in its default config: that says nothing about which are
+  // built in, so none is ruled out (and a missing one shows when containerd starts with the cell's config).
+  return listed.length === 0 ? [...SNAPSHOTTERS] : listed
 }
 
 /**
