@@ -8,7 +8,7 @@
  * - the probe configured from a kubespray checkout (`--kubespray-path`, else the fixed-fork fixture) on one
  *   image, twice: the render done by Ansible (a fresh var forces it), then taken from the render cache;
  *   render seconds per image beside the median cell seconds, and how often lint's prediction matched.
- * Usage: tsx bench/probe.ts [--images debian-11,debian-12] [--subset-image debian-12] [--no-matrix]
+ * Usage: tsx bench/probe.ts [--images debian-11,debian-12] [--subset-image debian-12] [--no-matrix] [--no-subset]
  *        [--kubespray-path DIR] [--checkout-image debian-13]
  */
 import { randomBytes } from 'node:crypto'
@@ -69,8 +69,10 @@ const report = await withScriptHost(log, async host => {
   const matrix = hasFlag('no-matrix')
     ? undefined
     : await measure(host, 'matrix', { tiers: 'probe', ...(images === undefined ? {} : { images }) })
-  const shared = await measure(host, 'subset-shared', subset)
-  const naive = await measure(host, 'subset-naive', subset, true)
+  // --no-subset: only the checkout section (the sharing figures change with the VM code, not a checkout).
+  const subsetToo = !hasFlag('no-subset')
+  const shared = subsetToo ? await measure(host, 'subset-shared', subset) : undefined
+  const naive = subsetToo ? await measure(host, 'subset-naive', subset, true) : undefined
   const kubespray = flag('kubespray-path') ?? renderFixture('fixed-fork', host.workDir)
   const vars = join(host.workDir, 'bench-vars.yml')
   // A value no cached render has: the first run renders with Ansible, the second takes the cache.
@@ -117,12 +119,15 @@ const report = await withScriptHost(log, async host => {
         lintAgreement(rendered.cells)
       )
     },
-    one_vm_per_image_vs_fresh_vm_per_cell: {
-      cells: `${subsetImage} × overlayfs, zfs, native × ctr, crictl (kubespray variant)`,
-      shared: summary(shared),
-      naive: summary(naive),
-      ratio_naive_over_shared: Math.round((naive.seconds / shared.seconds) * 100) / 100
-    }
+    one_vm_per_image_vs_fresh_vm_per_cell:
+      shared === undefined || naive === undefined
+        ? null
+        : {
+            cells: `${subsetImage} × overlayfs, zfs, native × ctr, crictl (kubespray variant)`,
+            shared: summary(shared),
+            naive: summary(naive),
+            ratio_naive_over_shared: Math.round((naive.seconds / shared.seconds) * 100) / 100
+          }
   }
 })
 writeResult('probe', report)

@@ -4,13 +4,11 @@
  * A failure to get one is a reason (the caller turns it into skipped cells), never an exception.
  */
 import { createHash } from 'node:crypto'
-import { createReadStream, createWriteStream, existsSync, readFileSync } from 'node:fs'
+import { createReadStream, existsSync, readFileSync } from 'node:fs'
 import { chmod, lstat, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
-import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import { cmd } from '../../exec/command.js'
+import { DownloadError, downloadTo } from '../../host/http-download.js'
 import { CommandError, check, type Executor } from '../../exec/executor.js'
 
 export type DownloadedTool = 'crictl' | 'nerdctl'
@@ -151,17 +149,10 @@ export async function download(
         ? `timed out after ${Math.round(timeoutMs / 1000)}s`
         : describeError(e)
   try {
-    const response = await fetch(release.url, { signal, redirect: 'follow' })
-    if (!response.ok || response.body === null) {
-      await response.body?.cancel().catch(() => undefined)
-      return `HTTP ${response.status}${response.statusText === '' ? '' : ` ${response.statusText}`}`
-    }
-    await pipeline(
-      Readable.fromWeb(response.body as WebReadableStream<Uint8Array>, { signal }),
-      createWriteStream(path)
-    )
+    await downloadTo(release.url, path, signal)
     return undefined
   } catch (e) {
+    if (e instanceof DownloadError && !signal.aborted) return e.message
     return aborted(e)
   }
 }
