@@ -274,6 +274,33 @@ describe('action (node dist/index.js as the runner starts it)', () => {
     expect(readdirSync(join(dir, 'runner-temp'))).toEqual([])
   })
 
+  it('a token holding a line break is rejected unshown, each of its lines masked before anything prints', () => {
+    const dir = tempDir()
+    mkdirSync(join(dir, 'runner-temp'))
+    const lines = ['ghp_abcdefghijklmnop', '::set-output name=x::y']
+    const env = runnerEnv(dir, { mode: 'plan', 'github-token': lines.join('\n') })
+    const r = action('dist/index.js', env, dir)
+    expect(r.status).toBe(1)
+    const out = r.stdout.split('\n')
+    const masks = out.filter(l => l.startsWith('::add-mask::'))
+    // The whole value (escaped as a command's data) and each line, before any other line.
+    expect(masks).toEqual([
+      '::add-mask::ghp_abcdefghijklmnop%0A::set-output name=x::y',
+      ...lines.map(l => `::add-mask::${l}`)
+    ])
+    expect(out.findIndex(l => !l.startsWith('::add-mask::'))).toBe(masks.length)
+    expect(r.stdout).toContain(
+      '::error title=Invalid input%3A github-token::github-token: holds a line break'
+    )
+    for (const l of out.filter(l => !l.startsWith('::add-mask::'))) {
+      for (const secret of lines) expect(l).not.toContain(secret)
+    }
+    for (const f of ['output', 'summary', 'state']) {
+      const text = readFileSync(join(dir, f), 'utf8')
+      for (const secret of lines) expect(text).not.toContain(secret)
+    }
+  })
+
   it('run mode writes the job summary and outputs, and the post step sweeps what main left', () => {
     const dir = tempDir()
     mkdirSync(join(dir, 'runner-temp'))

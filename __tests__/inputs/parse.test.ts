@@ -634,3 +634,18 @@ describe('the join inputs', () => {
     ])
   })
 })
+
+describe('github-token', () => {
+  it('holding a line break is rejected without showing any of it', () => {
+    const token = 'ghp_abc\n::set-output name=x::y'
+    let problems: readonly { input: string; message: string }[] = []
+    try {
+      parseConfig({ 'github-token': token }, { cwd: tempDir() })
+    } catch (e) {
+      problems = (e as InputErrors).problems
+    }
+    expect(problems).toEqual([
+      { input: 'github-token', message: 'holds a line break; a token is one line (its value is not shown)' }
+    ])
+  })
+})

@@ -97,6 +97,10 @@ export function parseConfig(raw: RawInputs, ctx: ParseContext): Config {
     outputDirectory('output-dir', resolve(ctx.cwd, text('output-dir')), text('output-dir'))
   )
   const githubToken = raw['github-token']?.trim() || null
+  if (githubToken !== null && /[\r\n]/.test(githubToken)) {
+    // Never shown: the value is a secret, and a line break is how a second value hides in it.
+    problems.push(problem('github-token', 'holds a line break; a token is one line (its value is not shown)'))
+  }
   const mirror = take(parseMirror(text('mirror')))
   const imageCache = take(
     outputDirectory(
