@@ -15,6 +15,7 @@ import type { Outputs } from './publish/outputs.js'
 import { makeScenarios } from './scenarios/registry.js'
 import { readGitHubEnv } from './github/github-env.js'
 import { GENERATOR } from './version.js'
+import { isAlive } from './host/process-alive.js'
 
 export const EXIT = { ok: 0, failed: 1, invalid: 2 } as const
 
@@ -103,14 +104,5 @@ function sweepDeadRuns(tempRoot: string, log: Log): void {
     if (m === null || isAlive(Number(m[1]))) continue
     const removed = sweep(new CleanupLedger(join(tempRoot, name)), log)
     if (removed > 0) log.info(`Removed ${removed} resource(s) left by an earlier run (pid ${m[1]})`)
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
   }
 }

@@ -63,4 +63,12 @@ describe('withDirLock', () => {
     await expect(waiting).rejects.toThrow()
     expect(existsSync(held)).toBe(true)
   })
+
+  it('takes over a lock still without a pid after a poll (its holder died before writing it)', async () => {
+    const lock = join(tempDir(), 'pidless.lock')
+    mkdirSync(lock)
+    await expect(
+      withDirLock(lock, 'w', () => Promise.resolve('ran'), { log: recordingLog(), signal: never })
+    ).resolves.toBe('ran')
+  })
 })

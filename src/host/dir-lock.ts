@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { CleanupLedger } from '../cleanup/ledger.js'
 import type { Log } from '../log/log.js'
+import { isAlive } from './process-alive.js'
 
 const POLL_MS = 2_000
 
@@ -19,6 +20,7 @@ export async function withDirLock<T>(
   deps: { readonly log: Log; readonly signal: AbortSignal; readonly ledger?: CleanupLedger }
 ): Promise<T> {
   let told = false
+  let pidless = false
   for (;;) {
     deps.signal.throwIfAborted()
     try {
@@ -28,13 +30,14 @@ export async function withDirLock<T>(
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
     }
     const holder = lockHolder(path)
-    if (holder === null || !isAlive(holder)) {
-      // Its holder died before releasing it (or before writing its pid: give that a poll).
-      if (holder !== null || told) rmSync(path, { recursive: true, force: true })
-    } else if (!told) {
+    // A lock still without a pid after a poll lost its holder between creating it and writing the pid.
+    if ((holder === null && pidless) || (holder !== null && !isAlive(holder))) {
+      rmSync(path, { recursive: true, force: true })
+    } else if (holder !== null && !told) {
       deps.log.info(`${waiting} (pid ${holder})`)
       told = true
     }
+    pidless = holder === null
     await sleep(POLL_MS, undefined, { signal: deps.signal })
   }
   const resource = { kind: 'dir' as const, path }
@@ -54,14 +57,5 @@ function lockHolder(path: string): number | null {
     return Number.isInteger(pid) && pid > 0 ? pid : null
   } catch {
     return null
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
   }
 }

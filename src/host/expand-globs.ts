@@ -4,6 +4,9 @@ import { filesUnder } from './files-under.js'
 
 const GLOB_CHARS = /[*?[]/
 
+/** A glob that names no file; its message names the glob, the caller names the input. */
+export class GlobMatchError extends Error {}
+
 /**
  * Absolute paths and globs (`*` and `?` within a name, `**` across directories, `[abc]`) to the files
  * they name, in order, each once. A plain path is kept as given (so a missing file is reported by its
@@ -26,7 +29,7 @@ export function expandGlobs(patterns: readonly string[]): string[] {
     const matcher = globRegExp(pattern)
     const found =
       existsSync(base) && statSync(base).isDirectory() ? filesUnder(base).filter(f => matcher.test(f)) : []
-    if (found.length === 0) throw new Error(`logs: ${JSON.stringify(pattern)} matches no file`)
+    if (found.length === 0) throw new GlobMatchError(`${JSON.stringify(pattern)} matches no file`)
     found.forEach(add)
   }
   return out

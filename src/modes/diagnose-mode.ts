@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream'
 import { LogInputError } from '../diagnose/read-lines.js'
 import { scanLogs, type LogDiagnosis } from '../diagnose/scan-logs.js'
-import { expandGlobs } from '../host/expand-globs.js'
+import { GlobMatchError, expandGlobs } from '../host/expand-globs.js'
 import type { Log } from '../log/log.js'
 import type { Config } from '../inputs/config.js'
 import { writeOutputFile } from '../publish/files.js'
@@ -27,11 +27,8 @@ export async function diagnoseMode(config: Config, outputs: Outputs, log: Log): 
   try {
     diagnosis = await scanLogs(expandGlobs(config.logs), Readable.from([]))
   } catch (e) {
-    if (e instanceof LogInputError || /^logs: /.test((e as Error).message)) {
-      return {
-        failed: true,
-        reason: e instanceof LogInputError ? `logs: ${e.message}` : (e as Error).message
-      }
+    if (e instanceof LogInputError || e instanceof GlobMatchError) {
+      return { failed: true, reason: `logs: ${e.message}` }
     }
     throw e
   }
