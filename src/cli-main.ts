@@ -10,6 +10,7 @@ import { InputErrors, formatProblem, type InputProblem } from './inputs/errors.j
 import { parseConfig } from './inputs/parse.js'
 import { consoleLog, type Log } from './log/log.js'
 import { diagnoseCli } from './modes/diagnose-cli.js'
+import { doctorCli } from './modes/doctor-cli.js'
 import { runPipeline } from './pipeline.js'
 import type { Outputs } from './publish/outputs.js'
 import { makeScenarios } from './scenarios/registry.js'
@@ -31,13 +32,29 @@ export interface CliIo {
 
 /** The CLI over the same pipeline as the action. Returns the exit status. */
 export async function cli(argv: readonly string[], io: CliIo): Promise<number> {
-  // diagnose reads files, not inputs: it has its own arguments and exit statuses.
+  // diagnose and doctor read files and nodes, not inputs: they have their own arguments and exit statuses.
   if (argv[0] === 'diagnose') {
     return diagnoseCli(argv.slice(1), {
       stdout: io.stdout,
       stderr: io.stderr,
       stdin: io.stdin ?? process.stdin
     })
+  }
+  if (argv[0] === 'doctor') {
+    // A Ctrl-C ends the ssh sessions too: they run in process groups of their own.
+    const stop = new AbortController()
+    const abort = (): void => stop.abort()
+    process.once('SIGINT', abort).once('SIGTERM', abort)
+    try {
+      return await doctorCli(argv.slice(1), {
+        stdout: io.stdout,
+        stderr: io.stderr,
+        exec: processExecutor,
+        signal: stop.signal
+      })
+    } finally {
+      process.off('SIGINT', abort).off('SIGTERM', abort)
+    }
   }
   const log = consoleLog(io.stderr)
   const request = parseCliArgs(argv, io.env)

@@ -38,6 +38,7 @@ import { describeGitHubError, makeGitHubClient, type GitHubClient } from './gith
 import type { GitHubEnv } from './github/github-env.js'
 import { postResults, readEvent } from './github/post-results.js'
 import { diagnoseMode } from './modes/diagnose-mode.js'
+import { doctorMode } from './modes/doctor-mode.js'
 
 /** GitHub's step summary takes 1 MiB; at up to 4 bytes a character this many always fit. */
 const SUMMARY_MAX_CHARS = 262_144
@@ -75,6 +76,8 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
       return imagesMode(config, deps)
     case 'diagnose':
       return diagnoseMode(config, deps.outputs, deps.host.log)
+    case 'doctor':
+      return doctorMode(config, deps.outputs, deps.host)
     default: {
       const never: never = config.mode
       throw new Error(`unknown mode ${String(never)}`)

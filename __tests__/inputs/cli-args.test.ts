@@ -23,7 +23,9 @@ describe('parseCliArgs', () => {
   it('rejects unknown commands and flags, missing values and repeats, naming each', () => {
     expect(parseCliArgs(['deploy'], {})).toEqual({
       kind: 'invalid',
-      problems: [{ input: 'command', message: '"deploy" is not one of plan, run, report, images, diagnose' }]
+      problems: [
+        { input: 'command', message: '"deploy" is not one of plan, run, report, images, diagnose, doctor' }
+      ]
     })
     const r = parseCliArgs(
       ['plan', '--image', 'x', '--tools', 'a', '--tools', 'b', 'stray', '--frobnicate', '--retries'],

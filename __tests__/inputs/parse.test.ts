@@ -649,3 +649,53 @@ describe('github-token', () => {
     ])
   })
 })
+
+describe('the doctor inputs', () => {
+  it('hosts, or an inventory and a key (with ~ expanded), and ssh options one per line', () => {
+    const home = tempDir()
+    mkdirSync(join(home, '.ssh'))
+    writeFileSync(join(home, '.ssh/key'), 'k')
+    const ws = tempDir()
+    writeFileSync(join(ws, 'hosts.ini'), '[all]\n')
+    const c = parseConfig(
+      {
+        mode: 'doctor',
+        inventory: 'hosts.ini',
+        'ssh-identity': '~/.ssh/key',
+        'ssh-options': 'StrictHostKeyChecking=accept-new\n  ConnectionAttempts=2\n'
+      },
+      { cwd: ws, home }
+    )
+    expect(c.doctor).toEqual({
+      hosts: [],
+      inventory: join(ws, 'hosts.ini'),
+      identity: join(home, '.ssh/key'),
+      sshOptions: ['StrictHostKeyChecking=accept-new', 'ConnectionAttempts=2']
+    })
+    expect(parseConfig({ mode: 'doctor', hosts: 'root@a:22, b' }, { cwd: ws }).doctor.hosts).toEqual([
+      'root@a:22',
+      'b'
+    ])
+  })
+
+  it.each([
+    [{ mode: 'doctor' }, 'hosts', /is empty, and so is inventory/],
+    [{ mode: 'doctor', hosts: 'a,a' }, 'hosts', /"a" is listed more than once/],
+    [{ mode: 'doctor', hosts: 'h:0' }, 'hosts', /port 0 is not 1-65535/],
+    [{ mode: 'doctor', hosts: 'h', 'ssh-identity': 'nokey' }, 'ssh-identity', /"nokey" does not exist/],
+    [
+      { mode: 'doctor', hosts: 'h', 'ssh-options': 'ProxyCommand' },
+      'ssh-options',
+      /"ProxyCommand" is not Name=value/
+    ],
+    [{ mode: 'run', 'ssh-options': 'A=b' }, 'ssh-options', /is for mode doctor; mode is "run"/]
+  ])('%j: %s is rejected', (raw, input, message) => {
+    let problems: { input: string; message: string }[] = []
+    try {
+      parseConfig(raw, { cwd: tempDir() })
+    } catch (e) {
+      problems = [...(e as InputErrors).problems]
+    }
+    expect(problems).toContainEqual({ input, message: expect.stringMatching(message) })
+  })
+})

@@ -213,7 +213,7 @@ describe('renderLegend', () => {
     ])
     const lines = legend.split('\n').filter(l => l.startsWith('- '))
     expect(lines).toEqual([
-      '- **Z3** zfs snapshotter root is not a ZFS dataset (`zfs-snapshotter-not-a-dataset`)',
+      '- **Z3** zfs snapshotter root is not on ZFS (`zfs-snapshotter-not-a-dataset`)',
       '- **Z1** overlayfs cannot mount with its upper dir on ZFS (`overlayfs-mount-einval`)',
       '- **?** unrecognised failure (`unknown`)',
       '- **?** a signature this version does not know (`from-a-newer-catalogue`)'

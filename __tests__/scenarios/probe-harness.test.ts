@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { shellSplit } from '../../src/exec/command.js'
 import { lineDiff } from '../../src/log/line-diff.js'
 import { applyHarness, harnessVars } from '../../src/scenarios/probe/harness.js'
-import { readToml, setKey, tablePath, valueAt } from '../../src/scenarios/probe/toml-edit.js'
+import { readToml, setKey, tablePath, valueAt } from '../../src/containerd/toml-edit.js'
 
 const V2 = `version = 2
 root = "/var/lib/containerd"

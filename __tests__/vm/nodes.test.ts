@@ -17,7 +17,7 @@ import { findImage } from '../../src/images/catalogue.js'
 import type { Log } from '../../src/log/log.js'
 import type { Node } from '../../src/providers/provider.js'
 import { DEFAULT_QEMU_OPTIONS, QemuProvider } from '../../src/providers/qemu/qemu-provider.js'
-import { IMAGE_CACHE, MIRROR, vmTestsEnabled } from './vm-env.js'
+import { IMAGE_CACHE, MIRROR, collectingLog, vmTestsEnabled } from './vm-env.js'
 
 const enabled = vmTestsEnabled()
 const describeVm = enabled ? describe : describe.skip
@@ -25,12 +25,7 @@ const MINUTE = 60_000
 const root = resolve(import.meta.dirname, '../..')
 
 const lines: string[] = []
-const log: Log = {
-  info: m => void lines.push(m),
-  warning: m => void lines.push(`warning: ${m}`),
-  error: m => void lines.push(`error: ${m}`),
-  group: (_t, body) => body()
-}
+const log: Log = collectingLog(lines)
 
 function context(): HostContext & { ledger: CleanupLedger } {
   const workDir = mkdtempSync(join(tmpdir(), 'zjm-vmtest-'))

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { DEFAULT_MIRROR } from '../../src/images/recipe.js'
+import type { Log } from '../../src/log/log.js'
 
 /**
  * Real-VM tests run when ZJM_VM_TESTS=1 (CI sets it, so a missing tool fails there instead of skipping),
@@ -24,3 +25,13 @@ export function vmTestsEnabled(): boolean {
 export const IMAGE_CACHE =
   process.env.ZJM_IMAGE_CACHE ?? join(homedir(), '.cache', 'zfs-join-matrix', 'images')
 export const MIRROR = process.env.ZJM_MIRROR ?? DEFAULT_MIRROR
+
+/** A Log that keeps its lines for the test to print at the end (a VM test's progress is long). */
+export function collectingLog(lines: string[]): Log {
+  return {
+    info: m => void lines.push(m),
+    warning: m => void lines.push(`warning: ${m}`),
+    error: m => void lines.push(`error: ${m}`),
+    group: (_t, body) => body()
+  }
+}

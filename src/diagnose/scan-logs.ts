@@ -74,12 +74,28 @@ export async function scanLogs(
   })
   if (problems.length > 0) throw new LogInputError(problems.join('; '))
 
+  return scanSources(
+    streams.map((stream, i) => ({ name: files[i] === '-' ? '(stdin)' : files[i]!, stream: stream! })),
+    catalogue
+  )
+}
+
+/** A log already open: a user's file, or text read off a node (doctor), under the name its lines cite. */
+export interface LogSource {
+  readonly name: string
+  readonly stream: AsyncIterable<Buffer | string>
+}
+
+/** Reads each source once, line by line, and names every signature found, root cause first. */
+export async function scanSources(
+  sources: readonly LogSource[],
+  catalogue: readonly Signature[] = SIGNATURES
+): Promise<LogDiagnosis> {
   const hits = new Map<Signature, { evidence: LogLine[]; matched: number }>()
   const unmatched: Unmatched = { listed: [], seen: new Set() }
   const logs: ScannedLog[] = []
-  for (const [i, stream] of streams.entries()) {
-    const file = files[i] === '-' ? '(stdin)' : files[i]!
-    logs.push(await scanOne(file, stream!, catalogue, hits, unmatched))
+  for (const source of sources) {
+    logs.push(await scanOne(source.name, source.stream, catalogue, hits, unmatched))
   }
   const found = catalogue.filter(s => hits.has(s))
   const root = found[0]

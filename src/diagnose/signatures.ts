@@ -35,11 +35,11 @@ export const SIGNATURES: readonly Signature[] = [
     id: 'zfs-snapshotter-not-a-dataset',
     code: 'Z3',
     stage: 'node',
-    title: 'zfs snapshotter root is not a ZFS dataset',
+    title: 'zfs snapshotter root is not on ZFS',
     patterns: [/must be a zfs filesystem to be used with the zfs snapshotter/, /snapshotter not loaded: zfs/],
     symptom: 'containerd skips the zfs snapshotter plugin; pulls fail with "snapshotter not loaded: zfs".',
     rootCause:
-      "containerd's zfs snapshotter only loads when /var/lib/containerd/io.containerd.snapshotter.v1.zfs is the mountpoint of a ZFS dataset; kubespray does not create it.",
+      "containerd's zfs snapshotter only loads when /var/lib/containerd/io.containerd.snapshotter.v1.zfs lies on a ZFS dataset (containerd checks the filesystem holding it and creates its datasets under that one); kubespray creates no dataset, so with /var/lib/containerd on ext4 or xfs the plugin is skipped.",
     fix: 'Create a dataset mounted there before containerd starts, e.g. `zfs create -o mountpoint=/var/lib/containerd/io.containerd.snapshotter.v1.zfs <pool>/containerd`, then restart containerd.',
     kubesprayVariables: ['containerd_snapshotter']
   },

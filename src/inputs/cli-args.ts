@@ -28,7 +28,9 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
   if (!isOneOf(COMMANDS, first)) {
     return {
       kind: 'invalid',
-      problems: [problem('command', `${shown(first)} is not one of ${[...COMMANDS, 'diagnose'].join(', ')}`)]
+      problems: [
+        problem('command', `${shown(first)} is not one of ${[...COMMANDS, 'diagnose', 'doctor'].join(', ')}`)
+      ]
     }
   }
   const inputs: RawInputs = {}
@@ -99,6 +101,7 @@ export function helpText(): string {
   return [
     'Usage: zfs-join-matrix <plan|run|report|images> [--flag value]...',
     '       zfs-join-matrix diagnose [--format text|json|markdown] FILE... | -',
+    '       zfs-join-matrix doctor [options] HOST... | --inventory FILE',
     '',
     'Tests kubespray joins of nodes whose containerd state is on ZFS, for every',
     'snapshotter x image tool x kernel/OpenZFS image, and reports a pass/fail matrix.',
@@ -109,6 +112,7 @@ export function helpText(): string {
     '  report   merge the results found under --output-dir and report them',
     '  images   build (or take from --image-cache) the node images and boot each once',
     "  diagnose name the known failures in a cluster's own logs (see diagnose --help)",
+    '  doctor   inspect live nodes read-only over ssh and predict what a join hits (see doctor --help)',
     '',
     "Flags (the action's inputs):",
     ...flags,

@@ -6,7 +6,7 @@ import type { Axes } from '../plan/plan.js'
 import type { Shard } from '../plan/shard.js'
 import type { ResultsDocument } from '../results/results-document.js'
 
-export const MODES = ['all', 'plan', 'run', 'report', 'images', 'diagnose'] as const
+export const MODES = ['all', 'plan', 'run', 'report', 'images', 'diagnose', 'doctor'] as const
 export type Mode = (typeof MODES)[number]
 
 export const COMMENT_MODES = ['always', 'changes', 'failures', 'off'] as const
@@ -31,12 +31,25 @@ export type ProbeBinaries = (typeof PROBE_BINARIES)[number]
 export type RunnerSetup = (typeof RUNNER_SETUP)[number]
 export type FailOn = (typeof FAIL_ON)[number]
 
+export interface DoctorInputs {
+  /** `[user@]host[:port]` each, checked. */
+  readonly hosts: readonly string[]
+  /** Absolute path of a kubespray inventory. */
+  readonly inventory?: string
+  /** Absolute path of the ssh private key. */
+  readonly identity?: string
+  /** ssh `-o` options, `Name=value`. */
+  readonly sshOptions: readonly string[]
+}
+
 /** Everything the pipeline needs, validated. Built only by parseConfig; nothing downstream reads raw inputs. */
 export interface Config {
   readonly mode: Mode
   readonly title: string
   /** mode diagnose: absolute paths and globs of the logs to read; empty otherwise. */
   readonly logs: readonly string[]
+  /** mode doctor: the nodes to inspect and how to log in; no hosts and no inventory otherwise. */
+  readonly doctor: DoctorInputs
   readonly axes: Axes & { readonly images: readonly ImageSpec[] }
   readonly tiers: readonly Tier[]
   readonly include: readonly CellPattern[]

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
+import { parseHostArg } from '../doctor/doctor-target.js'
 import { IMAGES, IMAGE_NAMES, findImage, type ImageSpec } from '../images/catalogue.js'
 import { ANSIBLE_SOURCES } from '../kubespray/ansible.js'
 import { CELL_VARIABLES } from '../kubespray/cell-vars.js'
@@ -19,7 +20,9 @@ import {
   PROBE_BINARIES,
   TRACKING_ISSUE,
   UPLOAD_RESULTS,
-  type Config
+  type Config,
+  type DoctorInputs,
+  type Mode
 } from './config.js'
 import { InputErrors, problem, shown, type InputProblem } from './errors.js'
 import { INPUTS, type InputName, type RawInputs } from './spec.js'
@@ -67,6 +70,7 @@ export function parseConfig(raw: RawInputs, ctx: ParseContext): Config {
 
   const mode = take(parseChoice('mode', text('mode'), MODES))
   const logs = take(parseLogs(text('logs'), ctx.cwd))!
+  const doctor = take(parseDoctorInputs(text, ctx))
   const images = take(parseImages(text('images')))
   const snapshotters = take(parseChoiceList('snapshotters', text('snapshotters'), SNAPSHOTTERS))
   const tools = take(parseChoiceList('tools', text('tools'), TOOLS))
@@ -127,7 +131,7 @@ export function parseConfig(raw: RawInputs, ctx: ParseContext): Config {
   if (mode !== undefined) {
     if (
       shard !== null &&
-      (mode === 'plan' || mode === 'report' || mode === 'images' || mode === 'diagnose')
+      (mode === 'plan' || mode === 'report' || mode === 'images' || mode === 'diagnose' || mode === 'doctor')
     ) {
       problems.push(problem('shard', `is for mode run or all; mode is ${shown(mode)}`))
     }
@@ -137,6 +141,7 @@ export function parseConfig(raw: RawInputs, ctx: ParseContext): Config {
     if (mode !== 'diagnose' && logs.length > 0) {
       problems.push(problem('logs', `is for mode diagnose; mode is ${shown(mode)}`))
     }
+    if (doctor !== undefined) problems.push(...doctorModeProblems(mode, doctor))
     if (resultsRunId !== null && mode !== 'report') {
       problems.push(problem('results-run-id', `is for mode report; mode is ${shown(mode)}`))
     }
@@ -174,6 +179,7 @@ export function parseConfig(raw: RawInputs, ctx: ParseContext): Config {
     mode: mode!,
     title: title!,
     logs,
+    doctor: doctor!,
     axes: { images: images!, snapshotters: snapshotters!, tools: tools!, variants: variants! },
     tiers: tiers!,
     include: include!,
@@ -218,6 +224,63 @@ function parseLogs(text: string, cwd: string): Parsed<string[]> {
     return bad(problem('logs', '- (standard input) is for the CLI; the action reads files: name them'))
   }
   return { ok: true, value: items.map(i => resolve(cwd, i)) }
+}
+
+/** mode doctor's nodes: each host checked, the inventory and key must exist, options must be Name=value. */
+function parseDoctorInputs(text: (name: InputName) => string, ctx: ParseContext): Parsed<DoctorInputs> {
+  const problems: InputProblem[] = []
+  const hosts = splitList(text('hosts'))
+  for (const h of hosts) {
+    const t = parseHostArg(h)
+    if (typeof t === 'string') problems.push(problem('hosts', t))
+  }
+  problems.push(...duplicates('hosts', hosts))
+  const file = (name: 'inventory' | 'ssh-identity'): string | undefined => {
+    const given = text(name)
+    if (given === '') return undefined
+    // A key is usually written under ~/.ssh; the runner does not expand `~` in inputs, so this does.
+    const path = resolve(ctx.cwd, given.replace(/^~(?=\/)/, ctx.home ?? homedir()))
+    if (!existsSync(path))
+      problems.push(problem(name, `${shown(given)} does not exist (resolved to ${path})`))
+    return path
+  }
+  const inventory = file('inventory')
+  const identity = file('ssh-identity')
+  const sshOptions = text('ssh-options')
+    .split('\n')
+    .map(o => o.trim())
+    .filter(o => o !== '')
+  for (const o of sshOptions) {
+    if (!/^[A-Za-z]+\s*=\s*\S/.test(o)) problems.push(problem('ssh-options', `${shown(o)} is not Name=value`))
+  }
+  if (problems.length > 0) return bad(...problems)
+  return ok({
+    hosts,
+    ...(inventory === undefined ? {} : { inventory }),
+    ...(identity === undefined ? {} : { identity }),
+    sshOptions
+  })
+}
+
+function doctorModeProblems(mode: Mode, d: DoctorInputs): InputProblem[] {
+  if (mode !== 'doctor') {
+    const given = [
+      ['hosts', d.hosts.length > 0],
+      ['inventory', d.inventory !== undefined],
+      ['ssh-identity', d.identity !== undefined],
+      ['ssh-options', d.sshOptions.length > 0]
+    ] as const
+    return given
+      .filter(([, g]) => g)
+      .map(([name]) => problem(name, `is for mode doctor; mode is ${shown(mode)}`))
+  }
+  if (d.hosts.length > 0 && d.inventory !== undefined)
+    return [problem('inventory', 'is given with hosts: give the nodes one way, hosts or inventory')]
+  if (d.hosts.length === 0 && d.inventory === undefined)
+    return [
+      problem('hosts', 'is empty, and so is inventory; mode doctor inspects the nodes one of them names')
+    ]
+  return []
 }
 
 function parseImages(text: string): Parsed<ImageSpec[]> {

@@ -107,13 +107,37 @@ export const INPUTS = [
   {
     name: 'mode',
     description:
-      'all (plan, run, report), plan (emit the cells as a strategy.matrix), run (one shard), report (merge shards and report), images (build and boot the node images), diagnose (name the known failures in the logs given as `logs`).',
+      'all (plan, run, report), plan (emit the cells as a strategy.matrix), run (one shard), report (merge shards and report), images (build and boot the node images), diagnose (name the known failures in the logs given as `logs`), doctor (inspect the nodes given as `hosts` or `inventory` over ssh, read-only, and predict what a join hits).',
     default: 'all'
   },
   {
     name: 'logs',
     description:
       'mode diagnose: the logs to read (paths or globs such as `logs/**/*.log`, comma or newline separated, relative to the workspace): ansible-playbook output, journalctl (short or -o json), dmesg, kubeadm, nerdctl/ctr/crictl output, gzip files of them.',
+    default: ''
+  },
+  {
+    name: 'hosts',
+    description:
+      'mode doctor: the nodes to inspect, `[user@]host[:port]`, comma or newline separated (or give `inventory`).',
+    default: ''
+  },
+  {
+    name: 'inventory',
+    description:
+      'mode doctor: a kubespray inventory, resolved with `ansible-inventory --list` (its k8s_cluster hosts, their ansible_host, ansible_port, ansible_user, key, ssh args and a `bastion` host).',
+    default: ''
+  },
+  {
+    name: 'ssh-identity',
+    description:
+      "mode doctor: path of the ssh private key to log in to the nodes with (else ssh's own keys and agent).",
+    default: ''
+  },
+  {
+    name: 'ssh-options',
+    description:
+      'mode doctor: ssh `-o` options, `Name=value`, newline separated (e.g. `StrictHostKeyChecking=accept-new`).',
     default: ''
   },
   {
@@ -251,9 +275,11 @@ export const OUTPUTS = [
   { name: 'artifact', description: 'Name of the results artifact this step uploaded, when it uploaded one.' },
   {
     name: 'signatures',
-    description: 'mode diagnose: the ids of the signatures found, root cause first, comma separated.'
+    description:
+      'mode diagnose: the ids of the signatures found, root cause first; mode doctor: those predicted on any node. Comma separated.'
   },
-  { name: 'diagnosis-json', description: 'mode diagnose: path of diagnosis.json.' }
+  { name: 'diagnosis-json', description: 'mode diagnose: path of diagnosis.json.' },
+  { name: 'doctor-json', description: 'mode doctor: path of doctor.json.' }
 ] as const
 
 export type OutputName = (typeof OUTPUTS)[number]['name']

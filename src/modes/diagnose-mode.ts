@@ -4,12 +4,9 @@ import { scanLogs, type LogDiagnosis } from '../diagnose/scan-logs.js'
 import { GlobMatchError, expandGlobs } from '../host/expand-globs.js'
 import type { Log } from '../log/log.js'
 import type { Config } from '../inputs/config.js'
-import { writeOutputFile } from '../publish/files.js'
+import { writeDocument } from '../publish/files.js'
 import type { Outputs } from '../publish/outputs.js'
 import { diagnosisJson, diagnosisMarkdown, diagnosisText } from '../report/diagnosis-report.js'
-
-export const DIAGNOSIS_JSON = 'diagnosis.json'
-export const DIAGNOSIS_MD = 'diagnosis.md'
 
 export interface DiagnoseModeResult {
   readonly failed: boolean
@@ -33,13 +30,8 @@ export async function diagnoseMode(config: Config, outputs: Outputs, log: Log): 
     throw e
   }
   for (const line of diagnosisText(diagnosis).trimEnd().split('\n')) log.info(line)
-  const json = writeOutputFile(
-    config.outputDir,
-    DIAGNOSIS_JSON,
-    `${JSON.stringify(diagnosisJson(diagnosis), null, 2)}\n`
-  )
   const markdown = diagnosisMarkdown(diagnosis)
-  writeOutputFile(config.outputDir, DIAGNOSIS_MD, markdown)
+  const json = writeDocument(config.outputDir, 'diagnosis', diagnosisJson(diagnosis), markdown)
   await outputs.summary(markdown)
   diagnosis.findings.forEach((f, i) => {
     const first = f.evidence[0]

@@ -12,8 +12,12 @@ export function actionsOutputs(): Outputs {
     annotate: a => {
       // GitHub places an annotation by the file's path in the repository, i.e. below the workspace.
       const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd()
-      const file = isAbsolute(a.file) ? relative(workspace, a.file) : a.file
-      const properties = { title: a.title, file, startLine: a.line }
+      const file = a.file === undefined || !isAbsolute(a.file) ? a.file : relative(workspace, a.file)
+      const properties = {
+        title: a.title,
+        ...(file === undefined ? {} : { file }),
+        ...(a.line === undefined ? {} : { startLine: a.line })
+      }
       if (a.level === 'error') core.error(a.message, properties)
       else if (a.level === 'warning') core.warning(a.message, properties)
       else core.notice(a.message, properties)

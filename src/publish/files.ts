@@ -16,3 +16,9 @@ export function writeAt(path: string, content: string): void {
   mkdirSync(dirname(path), { recursive: true })
   writeFileSync(path, content)
 }
+
+/** A mode's own document (diagnose, doctor): `<name>.json` and `<name>.md`; returns the JSON's path. */
+export function writeDocument(dir: string, name: string, json: unknown, markdown: string): string {
+  writeOutputFile(dir, `${name}.md`, markdown)
+  return writeOutputFile(dir, `${name}.json`, `${JSON.stringify(json, null, 2)}\n`)
+}

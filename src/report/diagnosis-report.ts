@@ -1,7 +1,7 @@
 import type { LogDiagnosis, LogFinding, LogLine } from '../diagnose/scan-logs.js'
 import { LOG_KIND_TITLES } from '../diagnose/log-kind.js'
 import { findSignature } from '../diagnose/signatures.js'
-import { codeBlock, escapeMarkdown } from './escape.js'
+import { codeBlock, escapeMarkdown, printable } from './escape.js'
 
 export const DIAGNOSIS_FORMATS = ['text', 'json', 'markdown'] as const
 export type DiagnosisFormat = (typeof DIAGNOSIS_FORMATS)[number]
@@ -52,12 +52,6 @@ function roleText(f: LogFinding, i: number): string {
   const r = role(f, i)
   if (r !== 'symptom') return r
   return `symptom of ${findSignature(f.explainedBy!)?.code ?? f.explainedBy!}`
-}
-
-/** Control characters from a log must not move a terminal's cursor or colour it. */
-function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\x00-\x08\x0b-\x1f\x7f\u009b]/g, '?')
 }
 
 const at = (l: LogLine): string => `${l.file}:${l.line}`

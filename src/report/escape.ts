@@ -99,3 +99,9 @@ function longestBacktickRun(text: string): number {
   for (const run of text.matchAll(BACKTICK_RUNS)) longest = Math.max(longest, run[0].length)
   return longest
 }
+
+/** Control characters from a log or a node must not move a terminal's cursor or colour it. */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f\u009b]/g, '?')
+}

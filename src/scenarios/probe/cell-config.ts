@@ -12,7 +12,7 @@ import {
   type ContainerdSeries,
   type NodeFile
 } from './node-config.js'
-import { readToml, valueAt } from './toml-edit.js'
+import { readToml, valueAt } from '../../containerd/toml-edit.js'
 
 /** The kubespray release the built-in model follows (its templates and pulls). */
 export const MODEL_RELEASE = 'v2.31.0'

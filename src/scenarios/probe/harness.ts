@@ -3,7 +3,7 @@ import { shellSplit, type Command } from '../../exec/command.js'
 import type { GroupVars } from '../../kubespray/cell-vars.js'
 import type { RenderedFile } from '../../kubespray/render/render-run.js'
 import { lineDiff } from '../../log/line-diff.js'
-import { readToml, setKey, valueAt } from './toml-edit.js'
+import { readToml, setKey, valueAt } from '../../containerd/toml-edit.js'
 
 /**
  * Where the probe must differ from what the checkout renders, all in this one file. The probe node

@@ -57,7 +57,7 @@ export async function prepareNode(
   const scratch = join(host.workDir, `probe-${image.name}`)
   mkdirSync(scratch, { recursive: true })
 
-  const images = await startRegistry(node, scratch, host)
+  const images = await startTestRegistry(node, scratch, host)
   const snapshotters = await builtinSnapshotters(node)
   const pinned = binaries.kind === 'pinned' ? binaries.files : null
   const crictl: ProbeNode['crictl'] =
@@ -97,7 +97,7 @@ export async function prepareNode(
  * Builds the test images from the node's own busybox-static, writes them as the registry's storage,
  * starts Debian's docker-registry on the node's loopback and checks it serves the probe image.
  */
-async function startRegistry(node: Node, scratch: string, host: HostContext) {
+export async function startTestRegistry(node: Node, scratch: string, host: HostContext) {
   const busybox = join(scratch, 'busybox')
   await node.copyOut('/bin/busybox', busybox)
   const images = buildTestImages(readFileSync(busybox))
