@@ -221,6 +221,20 @@ describe('CLI', () => {
     expect(r.stderr).toContain('error: shard: "3/2" is not of the form i/n')
     expect(readdirSync(dir)).toEqual([])
   })
+
+  it('output-dir under /proc or /sys exits 2 within seconds, naming the input (a recursive mkdir there never returns)', () => {
+    for (const value of ['/proc/forbidden', '/sys/forbidden']) {
+      const dir = tempDir()
+      const started = Date.now()
+      const r = cli(['run', '--output-dir', value], dir)
+      expect(r.status).toBe(2)
+      expect(r.stderr).toContain(
+        `error: output-dir: "${value}" is under ${value.slice(0, value.indexOf('/', 1))}, a kernel filesystem`
+      )
+      expect(Date.now() - started).toBeLessThan(10_000)
+      expect(readdirSync(dir)).toEqual([])
+    }
+  })
 })
 
 describe('action (node dist/index.js as the runner starts it)', () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from '@jest/globals'
@@ -697,5 +697,47 @@ describe('the doctor inputs', () => {
       problems = [...(e as InputErrors).problems]
     }
     expect(problems).toContainEqual({ input, message: expect.stringMatching(message) })
+  })
+})
+
+describe('path inputs are checked before anything is created', () => {
+  const cases: [string, string, RegExp][] = [
+    ['output-dir', '/proc/forbidden', /is under \/proc, a kernel filesystem/],
+    ['output-dir', '/sys/forbidden', /is under \/sys, a kernel filesystem/],
+    ['image-cache', '/dev/zjm-cache', /is under \/dev, a kernel filesystem/],
+    ['write-baseline', '/proc/self/baseline.json', /is under \/proc/],
+    ['baseline', '/proc/kmsg', /is under \/proc/],
+    ['kubespray-path', '/sys/kernel', /is under \/sys/],
+    ['kubespray-vars', '/proc/self/environ', /is under \/proc/]
+  ]
+  it.each(cases)('%s: %s is rejected at once, naming the input and why', (input, value, message) => {
+    const started = Date.now()
+    expect(problemsFor({ [input]: value })).toContainEqual(
+      expect.stringMatching(new RegExp(`^${input}: "[^"]*" ${message.source}`))
+    )
+    expect(Date.now() - started).toBeLessThan(1000)
+  })
+
+  it('a symlink into /proc is caught by where it leads', () => {
+    const dir = tempDir()
+    symlinkSync('/proc', join(dir, 'p'))
+    expect(problemsFor({ 'output-dir': join(dir, 'p/out') })).toEqual([
+      expect.stringMatching(
+        /^output-dir: ".*\/p\/out" is under \/proc, a kernel filesystem \(resolved to \/proc\/out\)/
+      )
+    ])
+  })
+
+  it('a directory the user cannot write in is named', () => {
+    if (process.getuid?.() === 0) {
+      // root writes anywhere; a read-only bind is what root cannot write, and needs mount rights:
+      // the non-root case is the one users hit, checked where the tests do not run as root.
+      return
+    }
+    const dir = tempDir()
+    chmodSync(dir, 0o500)
+    expect(problemsFor({ 'output-dir': join(dir, 'out') })).toEqual([
+      expect.stringMatching(/^output-dir: .* cannot be written: .* is not writable by this user/)
+    ])
   })
 })

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { parseHostArg } from '../doctor/doctor-target.js'
 import { IMAGES, IMAGE_NAMES, findImage, type ImageSpec } from '../images/catalogue.js'
@@ -372,7 +372,47 @@ function parseArtifactPrefix(text: string): Parsed<string> {
   return ok(text)
 }
 
+/** The kernel's own filesystems: nothing is kept there, and Node's recursive mkdir loops under /proc. */
+const KERNEL_FILESYSTEMS = ['/proc', '/sys', '/dev']
+
+/**
+ * Why a path input cannot be used at all, judged before anything is created: under a kernel filesystem
+ * (its nearest existing ancestor resolved, so a symlink into one is caught too), or, for a path the run
+ * writes, an ancestor it cannot write in.
+ */
+function pathProblem(
+  input: InputName,
+  path: string,
+  given: string,
+  writes: boolean
+): InputProblem | undefined {
+  const ancestor = nearestExisting(path)
+  let real = ancestor
+  try {
+    real = realpathSync(ancestor)
+  } catch {
+    // Unresolvable: the checks below name it.
+  }
+  const candidate = ancestor === path ? real : join(real, relative(ancestor, path))
+  const kernel = KERNEL_FILESYSTEMS.find(k => candidate === k || candidate.startsWith(`${k}/`))
+  if (kernel !== undefined)
+    return problem(
+      input,
+      `${shown(given)} is under ${kernel}, a kernel filesystem (resolved to ${candidate}); name a directory on disk`
+    )
+  if (!writes) return undefined
+  const target = existsSync(path) ? path : ancestor
+  try {
+    accessSync(target, constants.W_OK)
+  } catch {
+    return problem(input, `${shown(given)} cannot be written: ${target} is not writable by this user`)
+  }
+  return undefined
+}
+
 function existingDirectory(input: InputName, path: string, given: string): Parsed<string> {
+  const unusable = pathProblem(input, path, given, false)
+  if (unusable !== undefined) return bad(unusable)
   if (!existsSync(path)) return bad(problem(input, `${shown(given)} does not exist (resolved to ${path})`))
   if (!statSync(path).isDirectory()) return bad(problem(input, `${shown(given)} is not a directory`))
   return ok(path)
@@ -380,6 +420,8 @@ function existingDirectory(input: InputName, path: string, given: string): Parse
 
 /** A YAML mapping of group vars, without the variables each cell sets itself. */
 function parseKubesprayVars(path: string, given: string): Parsed<Record<string, unknown>> {
+  const unusable = pathProblem('kubespray-vars', path, given, false)
+  if (unusable !== undefined) return bad(unusable)
   if (!existsSync(path)) {
     return bad(problem('kubespray-vars', `${shown(given)} does not exist (resolved to ${path})`))
   }
@@ -410,6 +452,8 @@ function parseBaseline(
   path: string,
   given: string
 ): Parsed<{ path: string; document: ReturnType<typeof readResultsFile> }> {
+  const unusable = pathProblem('baseline', path, given, false)
+  if (unusable !== undefined) return bad(unusable)
   if (!existsSync(path)) {
     return bad(
       problem(
@@ -426,6 +470,8 @@ function parseBaseline(
 }
 
 function writableFile(input: InputName, path: string, given: string): Parsed<string> {
+  const unusable = pathProblem(input, path, given, true)
+  if (unusable !== undefined) return bad(unusable)
   if (existsSync(path) && statSync(path).isDirectory())
     return bad(problem(input, `${shown(given)} is a directory`))
   const parent = nearestExisting(dirname(path))
@@ -435,6 +481,8 @@ function writableFile(input: InputName, path: string, given: string): Parsed<str
 }
 
 function outputDirectory(input: InputName, path: string, given: string): Parsed<string> {
+  const unusable = pathProblem(input, path, given, true)
+  if (unusable !== undefined) return bad(unusable)
   if (existsSync(path) && !statSync(path).isDirectory()) {
     return bad(problem(input, `${shown(given)} exists and is not a directory`))
   }
