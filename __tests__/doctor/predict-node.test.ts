@@ -99,6 +99,20 @@ describe('doctor predictions', () => {
     expect(a.assessment.unknowns).toEqual([expect.stringMatching(/OpenZFS version could not be read/)])
   })
 
+  it('containerd not running: where the images are is an unknown, not a verdict', async () => {
+    const down = {
+      output: 'ctr: failed to dial "/run/containerd/containerd.sock": context deadline exceeded',
+      exitCode: 1
+    }
+    const a = await assess(
+      node({ plugins: down, 'snapshots-overlayfs': down, 'snapshots-zfs': down, 'snapshots-native': down })
+    )
+    expect(ids(a)).toEqual([])
+    expect(a.assessment.unknowns).toEqual([
+      'which k8s.io images the CRI\'s zfs holds: exit 1: ctr: failed to dial "/run/containerd/containerd.sock": context deadline exceeded'
+    ])
+  })
+
   it('nerdctl.toml without a snapshotter beside a zfs CRI, images in overlayfs: S2 with both reasons', async () => {
     const a = await assess(
       node({

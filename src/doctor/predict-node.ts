@@ -108,6 +108,9 @@ export function assessNode(facts: NodeFacts, logs: LogDiagnosis): NodeAssessment
     const n = facts.snapshotters[s].snapshots
     return n.kind === 'read' && n.value > 0 ? [`${n.value} in ${s}`] : []
   })
+  const criSnapshots = facts.snapshotters[use.cri as (typeof SNAPSHOTTERS)[number]]?.snapshots
+  if (criSnapshots?.kind === 'unavailable')
+    unknowns.push(`which k8s.io images the CRI's ${use.cri} holds: ${criSnapshots.reason}`)
   if (elsewhere.length > 0) {
     const own = facts.snapshotters[use.cri as (typeof SNAPSHOTTERS)[number]]?.snapshots
     const ownText =
