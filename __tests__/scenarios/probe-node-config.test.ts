@@ -2,14 +2,12 @@ import { describe, expect, it } from '@jest/globals'
 import { parse as parseToml } from 'smol-toml'
 import { parse as parseYaml } from 'yaml'
 import { SNAPSHOTTERS, VARIANTS, type Snapshotter, type Variant } from '../../src/plan/axes.js'
+import { CONTAINERD_CONFIG, NERDCTL_CONFIG } from '../../src/containerd/node-paths.js'
+import { containerdSeries, type ContainerdSeries } from '../../src/containerd/release-series.js'
 import {
-  CONTAINERD_CONFIG,
   CRICTL_CONFIG,
-  NERDCTL_CONFIG,
-  containerdSeries,
   nerdctlSnapshotter,
   renderNodeFiles,
-  type ContainerdSeries,
   type NodeFile
 } from '../../src/scenarios/probe/node-config.js'
 import { REGISTRY_ADDRESS } from '../../src/scenarios/probe/registry-layout.js'

@@ -25,9 +25,11 @@ import type { Snapshotter, Variant } from '../../src/plan/axes.js'
 import type { Node } from '../../src/providers/provider.js'
 import { ZFS_SNAPSHOTTER_DATASET } from '../../src/providers/qemu/guest-scripts.js'
 import { DEFAULT_QEMU_OPTIONS, QemuProvider } from '../../src/providers/qemu/qemu-provider.js'
-import { containerdSeries, renderNodeFiles } from '../../src/scenarios/probe/node-config.js'
+import { containerdSeries } from '../../src/containerd/release-series.js'
+import { renderNodeFiles } from '../../src/scenarios/probe/node-config.js'
 import { startTestRegistry } from '../../src/scenarios/probe/prepare-node.js'
 import { imageReference, REGISTRY_ADDRESS } from '../../src/scenarios/probe/registry-layout.js'
+import { action, runnerEnv } from '../e2e/runner.js'
 import { IMAGE_CACHE, MIRROR, collectingLog, vmTestsEnabled } from './vm-env.js'
 
 const describeVm = vmTestsEnabled() ? describe : describe.skip
@@ -299,28 +301,17 @@ describeVm('doctor on real nodes', () => {
       const a = nodes.bookworm!.access
       const dir = mkdtempSync(join(workDir, 'action-'))
       mkdirSync(join(dir, 'runner-temp'))
-      const files = { GITHUB_OUTPUT: 'output', GITHUB_STATE: 'state', GITHUB_STEP_SUMMARY: 'summary' }
-      for (const f of Object.values(files)) writeFileSync(join(dir, f), '')
-      const inputs = {
-        mode: 'doctor',
-        hosts: `${a.user}@${a.host}:${a.port}`,
-        'ssh-identity': a.identity,
-        'ssh-options': 'StrictHostKeyChecking=no\nUserKnownHostsFile=/dev/null'
-      }
-      const r = spawnSync('node', [join(root, 'dist/index.js')], {
-        cwd: dir,
-        encoding: 'utf8',
-        timeout: 10 * MINUTE,
-        env: {
-          PATH: process.env.PATH,
-          HOME: dir,
-          GITHUB_WORKSPACE: dir,
-          RUNNER_TEMP: join(dir, 'runner-temp'),
-          GITHUB_RUN_ID: '42',
-          ...Object.fromEntries(Object.entries(files).map(([k, f]) => [k, join(dir, f)])),
-          ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]))
-        }
-      })
+      const env = runnerEnv(
+        dir,
+        {
+          mode: 'doctor',
+          hosts: `${a.user}@${a.host}:${a.port}`,
+          'ssh-identity': a.identity,
+          'ssh-options': 'StrictHostKeyChecking=no\nUserKnownHostsFile=/dev/null'
+        },
+        { HOME: dir }
+      )
+      const r = action('dist/index.js', env, dir)
       expect({ status: r.status, tail: r.stdout.split('\n').slice(-5) }).toMatchObject({ status: 0 })
       expect(r.stdout).toMatch(
         /No known signature predicted: a join should not hit the ZFS chain on this node\./

@@ -43,6 +43,11 @@ export function parseHostArg(arg: string): DoctorTarget | string {
   }
 }
 
+/** An ssh `-o` option as ssh takes it: `Name=value` or `Name value`, never a flag of its own. */
+export function isSshOption(option: string): boolean {
+  return /^[A-Za-z]+(\s*=\s*|\s+)\S/.test(option)
+}
+
 /** Generous for a node under load; a node that does not answer is reported, not waited for. */
 const CONNECT_TIMEOUT_SECONDS = 15
 

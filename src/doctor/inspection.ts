@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { SNAPSHOTTERS, type Snapshotter } from '../plan/axes.js'
+import { CONTAINERD_CONFIG, CONTAINERD_SOCKET, NERDCTL_CONFIG } from '../containerd/node-paths.js'
+import { shellQuote } from '../exec/command.js'
+import { SNAPSHOTTERS } from '../plan/axes.js'
 
 /**
  * What doctor reads on a node. Every command only reads: files, /sys, the zfs and mount tables, the
@@ -35,21 +37,13 @@ export interface Check {
   readonly shell: string
 }
 
-export const CONTAINERD_ROOT = '/var/lib/containerd'
-export const CONTAINERD_CONFIG = '/etc/containerd/config.toml'
-export const NERDCTL_CONFIG = '/etc/nerdctl/nerdctl.toml'
 export const KUBELET_FILES = {
   caCrt: '/etc/kubernetes/ssl/ca.crt',
   kubeletConf: '/etc/kubernetes/kubelet.conf',
   nginxProxyManifest: '/etc/kubernetes/manifests/nginx-proxy.yml'
 } as const
-const CONTAINERD_SOCKET = '/run/containerd/containerd.sock'
 /** kubespray's image namespace for the CRI and its nerdctl.toml. */
 const K8S_NAMESPACE = 'k8s.io'
-
-export function snapshotterRoot(s: Snapshotter): string {
-  return `${CONTAINERD_ROOT}/io.containerd.snapshotter.v1.${s}`
-}
 
 const snapshotChecks: Check[] = SNAPSHOTTERS.map(s => ({
   id: `snapshots-${s}` as CheckId,
@@ -129,7 +123,7 @@ export function inspectionScript(nonce: string = randomBytes(8).toString('hex'))
     `if [ "$(id -u)" -eq 0 ]; then run() { timeout ${CHECK_TIMEOUT_SECONDS} sh -c "$1"; }; else run() { sudo -n timeout ${CHECK_TIMEOUT_SECONDS} sh -c "$1"; }; fi`,
     ...CHECKS.flatMap(c => [
       `printf '%s\\n' '${marker(nonce)} begin ${c.id}'`,
-      `run ${singleQuote(c.shell)} </dev/null 2>&1; rc=$?`,
+      `run ${shellQuote(c.shell)} </dev/null 2>&1; rc=$?`,
       `printf '\\n%s %s\\n' '${marker(nonce)} end ${c.id}' "$rc"`
     ])
   ]
@@ -138,10 +132,6 @@ export function inspectionScript(nonce: string = randomBytes(8).toString('hex'))
 
 function marker(nonce: string): string {
   return `@@zjm-${nonce}`
-}
-
-function singleQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`
 }
 
 /** The checks' outputs from the session's stdout; a check the session did not reach is absent. */

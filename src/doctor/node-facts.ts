@@ -6,13 +6,8 @@ import {
   type ContainerdSettings,
   type NerdctlSettings
 } from './containerd-settings.js'
-import {
-  CONTAINERD_ROOT,
-  KUBELET_FILES,
-  snapshotterRoot,
-  type CheckId,
-  type CheckOutputs
-} from './inspection.js'
+import { CONTAINERD_ROOT, snapshotterRoot } from '../containerd/node-paths.js'
+import { KUBELET_FILES, type CheckId, type CheckOutputs } from './inspection.js'
 
 /** A value read off the node, or why it could not be (the check's own words). */
 export type Reading<T> =

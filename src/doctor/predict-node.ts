@@ -1,5 +1,7 @@
 import type { LogDiagnosis, LogLine } from '../diagnose/scan-logs.js'
 import { SIGNATURES, STAGES, findSignature, type Signature } from '../diagnose/signatures.js'
+import { CONTAINERD_CONFIG, NERDCTL_CONFIG } from '../containerd/node-paths.js'
+import { containerdSeries, type ContainerdSeries } from '../containerd/release-series.js'
 import { SNAPSHOTTERS } from '../plan/axes.js'
 import { DEFAULT_SNAPSHOTTER } from './containerd-settings.js'
 import type { NodeFacts, Reading } from './node-facts.js'
@@ -32,11 +34,12 @@ export function snapshotterUse(facts: NodeFacts): { cri: string; nerdctl: string
   }
 }
 
-/** `2.1.11-1` → [2, 1]. */
-function series(r: Reading<string>): [number, number] | undefined {
-  if (r.kind !== 'read') return undefined
-  const m = /^(\d+)\.(\d+)/.exec(r.value)
-  return m === null ? undefined : [Number(m[1]), Number(m[2])]
+function series(r: Reading<string>): ContainerdSeries | undefined {
+  return r.kind === 'read' ? containerdSeries(r.value) : undefined
+}
+
+function atLeast(s: ContainerdSeries, major: number, minor: number): boolean {
+  return s.major > major || (s.major === major && s.minor >= minor)
 }
 
 /**
@@ -54,20 +57,21 @@ export function assessNode(facts: NodeFacts, logs: LogDiagnosis): NodeAssessment
   if (config.kind === 'invalid') unknowns.push(`containerd's config is not valid TOML (${config.reason})`)
   const criSource =
     config.kind === 'read'
-      ? `${config.criKey} in /etc/containerd/config.toml`
+      ? `${config.criKey} in ${CONTAINERD_CONFIG}`
       : "containerd's default (no config.toml)"
 
-  // The storage: overlayfs over ZFS by OpenZFS series; zfs needs its dataset.
+  // The storage: overlayfs over ZFS by OpenZFS series; zfs needs its root on ZFS.
   if (use.cri === 'overlayfs') {
     const fs = facts.snapshotters.overlayfs.filesystem
     if (fs?.fstype === 'zfs') {
       const zfs = series(facts.openzfs.module) ?? series(facts.openzfs.userland)
       const where = `the CRI uses overlayfs (${criSource}) with ${fs.path} on ZFS (${fs.source})`
       if (zfs === undefined) unknowns.push(`${where}, but the OpenZFS version could not be read`)
-      else if (zfs[0] < 2 || (zfs[0] === 2 && zfs[1] < 1))
-        add('overlayfs-mount-einval', `${where}, OpenZFS ${zfs.join('.')} (overlayfs needs 2.2)`)
-      else if (zfs[0] === 2 && zfs[1] < 2)
-        add('overlayfs-rename-whiteout', `${where}, OpenZFS ${zfs.join('.')} (overlayfs needs 2.2)`)
+      else {
+        const because = `${where}, OpenZFS ${zfs.major}.${zfs.minor} (overlayfs needs 2.2)`
+        if (!atLeast(zfs, 2, 1)) add('overlayfs-mount-einval', because)
+        else if (!atLeast(zfs, 2, 2)) add('overlayfs-rename-whiteout', because)
+      }
     } else if (fs === undefined) unknowns.push('the mount table could not be read')
   }
   if (use.cri === 'zfs') {
@@ -86,7 +90,7 @@ export function assessNode(facts: NodeFacts, logs: LogDiagnosis): NodeAssessment
   if (
     config.kind === 'read' &&
     version !== undefined &&
-    (version[0] > 2 || (version[0] === 2 && version[1] >= 1)) &&
+    atLeast(version, 2, 1) &&
     use.cri !== 'overlayfs' &&
     !config.localImagePull &&
     !config.unpackSnapshotters.includes(use.cri)
@@ -102,7 +106,7 @@ export function assessNode(facts: NodeFacts, logs: LogDiagnosis): NodeAssessment
     const how = facts.nerdctlConfig.snapshotterSet
       ? `sets snapshotter = "${use.nerdctl}"`
       : `sets no snapshotter (nerdctl's default, ${use.nerdctl})`
-    add('tool-snapshotter-mismatch', `/etc/nerdctl/nerdctl.toml ${how}, the CRI uses ${use.cri}`)
+    add('tool-snapshotter-mismatch', `${NERDCTL_CONFIG} ${how}, the CRI uses ${use.cri}`)
   }
   const elsewhere = SNAPSHOTTERS.filter(s => s !== use.cri).flatMap(s => {
     const n = facts.snapshotters[s].snapshots

@@ -1,3 +1,4 @@
+import type { DoctorNodes } from '../doctor/resolve-targets.js'
 import type { ImageSpec } from '../images/catalogue.js'
 import type { AnsibleSource } from '../kubespray/ansible.js'
 import type { Tier } from '../plan/axes.js'
@@ -31,17 +32,6 @@ export type ProbeBinaries = (typeof PROBE_BINARIES)[number]
 export type RunnerSetup = (typeof RUNNER_SETUP)[number]
 export type FailOn = (typeof FAIL_ON)[number]
 
-export interface DoctorInputs {
-  /** `[user@]host[:port]` each, checked. */
-  readonly hosts: readonly string[]
-  /** Absolute path of a kubespray inventory. */
-  readonly inventory?: string
-  /** Absolute path of the ssh private key. */
-  readonly identity?: string
-  /** ssh `-o` options, `Name=value`. */
-  readonly sshOptions: readonly string[]
-}
-
 /** Everything the pipeline needs, validated. Built only by parseConfig; nothing downstream reads raw inputs. */
 export interface Config {
   readonly mode: Mode
@@ -49,7 +39,7 @@ export interface Config {
   /** mode diagnose: absolute paths and globs of the logs to read; empty otherwise. */
   readonly logs: readonly string[]
   /** mode doctor: the nodes to inspect and how to log in; no hosts and no inventory otherwise. */
-  readonly doctor: DoctorInputs
+  readonly doctor: DoctorNodes
   readonly axes: Axes & { readonly images: readonly ImageSpec[] }
   readonly tiers: readonly Tier[]
   readonly include: readonly CellPattern[]

@@ -2,7 +2,8 @@ import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync
 import { homedir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
-import { parseHostArg } from '../doctor/doctor-target.js'
+import { isSshOption, parseHostArg } from '../doctor/doctor-target.js'
+import type { DoctorNodes } from '../doctor/resolve-targets.js'
 import { IMAGES, IMAGE_NAMES, findImage, type ImageSpec } from '../images/catalogue.js'
 import { ANSIBLE_SOURCES } from '../kubespray/ansible.js'
 import { CELL_VARIABLES } from '../kubespray/cell-vars.js'
@@ -21,7 +22,6 @@ import {
   TRACKING_ISSUE,
   UPLOAD_RESULTS,
   type Config,
-  type DoctorInputs,
   type Mode
 } from './config.js'
 import { InputErrors, problem, shown, type InputProblem } from './errors.js'
@@ -70,7 +70,7 @@ export function parseConfig(raw: RawInputs, ctx: ParseContext): Config {
 
   const mode = take(parseChoice('mode', text('mode'), MODES))
   const logs = take(parseLogs(text('logs'), ctx.cwd))!
-  const doctor = take(parseDoctorInputs(text, ctx))
+  const doctor = take(parseDoctorNodes(text, ctx))
   const images = take(parseImages(text('images')))
   const snapshotters = take(parseChoiceList('snapshotters', text('snapshotters'), SNAPSHOTTERS))
   const tools = take(parseChoiceList('tools', text('tools'), TOOLS))
@@ -227,7 +227,7 @@ function parseLogs(text: string, cwd: string): Parsed<string[]> {
 }
 
 /** mode doctor's nodes: each host checked, the inventory and key must exist, options must be Name=value. */
-function parseDoctorInputs(text: (name: InputName) => string, ctx: ParseContext): Parsed<DoctorInputs> {
+function parseDoctorNodes(text: (name: InputName) => string, ctx: ParseContext): Parsed<DoctorNodes> {
   const problems: InputProblem[] = []
   const hosts = splitList(text('hosts'))
   for (const h of hosts) {
@@ -251,7 +251,7 @@ function parseDoctorInputs(text: (name: InputName) => string, ctx: ParseContext)
     .map(o => o.trim())
     .filter(o => o !== '')
   for (const o of sshOptions) {
-    if (!/^[A-Za-z]+\s*=\s*\S/.test(o)) problems.push(problem('ssh-options', `${shown(o)} is not Name=value`))
+    if (!isSshOption(o)) problems.push(problem('ssh-options', `${shown(o)} is not Name=value`))
   }
   if (problems.length > 0) return bad(...problems)
   return ok({
@@ -262,7 +262,7 @@ function parseDoctorInputs(text: (name: InputName) => string, ctx: ParseContext)
   })
 }
 
-function doctorModeProblems(mode: Mode, d: DoctorInputs): InputProblem[] {
+function doctorModeProblems(mode: Mode, d: DoctorNodes): InputProblem[] {
   if (mode !== 'doctor') {
     const given = [
       ['hosts', d.hosts.length > 0],

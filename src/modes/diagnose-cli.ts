@@ -2,7 +2,8 @@ import type { Readable } from 'node:stream'
 import { LogInputError } from '../diagnose/read-lines.js'
 import { scanLogs } from '../diagnose/scan-logs.js'
 import { isOneOf } from '../plan/axes.js'
-import { DIAGNOSIS_FORMATS, renderDiagnosis, type DiagnosisFormat } from '../report/diagnosis-report.js'
+import { renderDiagnosis } from '../report/diagnosis-report.js'
+import { DOCUMENT_FORMATS, type DocumentFormat } from '../report/document-format.js'
 
 export interface DiagnoseIo {
   readonly stdout: NodeJS.WritableStream
@@ -28,12 +29,12 @@ export const DIAGNOSE_USAGE = [
 
 type Parsed =
   | { readonly kind: 'help' }
-  | { readonly kind: 'run'; readonly files: readonly string[]; readonly format: DiagnosisFormat }
+  | { readonly kind: 'run'; readonly files: readonly string[]; readonly format: DocumentFormat }
   | { readonly kind: 'invalid'; readonly problem: string }
 
 export function parseDiagnoseArgs(argv: readonly string[]): Parsed {
   const files: string[] = []
-  let format: DiagnosisFormat = 'text'
+  let format: DocumentFormat = 'text'
   let formatGiven = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
@@ -47,10 +48,10 @@ export function parseDiagnoseArgs(argv: readonly string[]): Parsed {
       const value = m[1] ?? argv[++i]
       if (value === undefined)
         return { kind: 'invalid', problem: 'format: needs a value (text, json or markdown)' }
-      if (!isOneOf(DIAGNOSIS_FORMATS, value)) {
+      if (!isOneOf(DOCUMENT_FORMATS, value)) {
         return {
           kind: 'invalid',
-          problem: `format: ${JSON.stringify(value)} is not one of ${DIAGNOSIS_FORMATS.join(', ')}`
+          problem: `format: ${JSON.stringify(value)} is not one of ${DOCUMENT_FORMATS.join(', ')}`
         }
       }
       if (formatGiven) return { kind: 'invalid', problem: 'format: is given more than once' }

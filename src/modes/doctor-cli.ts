@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs'
 import { shellLine } from '../exec/command.js'
 import type { Executor } from '../exec/executor.js'
-import { doctorSshCommand } from '../doctor/doctor-target.js'
+import { doctorSshCommand, isSshOption } from '../doctor/doctor-target.js'
 import { describeChecks } from '../doctor/inspection.js'
 import { inspectNodes, type NodeReport } from '../doctor/inspect-nodes.js'
 import { resolveTargets, type DoctorNodes } from '../doctor/resolve-targets.js'
 import { isOneOf } from '../plan/axes.js'
-import { DOCTOR_FORMATS, renderDoctor, type DoctorFormat } from '../report/doctor-report.js'
+import { DOCUMENT_FORMATS, type DocumentFormat } from '../report/document-format.js'
+import { renderDoctor } from '../report/doctor-report.js'
 
 export interface DoctorIo {
   readonly stdout: NodeJS.WritableStream
@@ -40,7 +41,7 @@ export const DOCTOR_USAGE = [
 ].join('\n')
 
 interface DoctorRequest extends DoctorNodes {
-  readonly format: DoctorFormat
+  readonly format: DocumentFormat
   readonly printCommands: boolean
 }
 
@@ -77,7 +78,7 @@ export function parseDoctorArgs(argv: readonly string[]): Parsed {
       const value = eq?.[2] ?? argv[++i]
       if (value === undefined || value === '') return { kind: 'invalid', problem: `${name}: needs a value` }
       if (name === 'ssh-option') {
-        if (!/^[A-Za-z]+\s*=?\s*\S/.test(value))
+        if (!isSshOption(value))
           return { kind: 'invalid', problem: `ssh-option: ${JSON.stringify(value)} is not Name=value` }
         sshOptions.push(value)
         continue
@@ -95,10 +96,10 @@ export function parseDoctorArgs(argv: readonly string[]): Parsed {
     hosts.push(arg)
   }
   const format = single.get('format') ?? 'text'
-  if (!isOneOf(DOCTOR_FORMATS, format))
+  if (!isOneOf(DOCUMENT_FORMATS, format))
     return {
       kind: 'invalid',
-      problem: `format: ${JSON.stringify(format)} is not one of ${DOCTOR_FORMATS.join(', ')}`
+      problem: `format: ${JSON.stringify(format)} is not one of ${DOCUMENT_FORMATS.join(', ')}`
     }
   const inventory = single.get('inventory')
   if (inventory !== undefined && hosts.length > 0)

@@ -1,25 +1,16 @@
 import type { LogDiagnosis, LogFinding, LogLine } from '../diagnose/scan-logs.js'
 import { LOG_KIND_TITLES } from '../diagnose/log-kind.js'
 import { findSignature } from '../diagnose/signatures.js'
+import { renderAs, type DocumentFormat } from './document-format.js'
 import { codeBlock, escapeMarkdown, printable } from './escape.js'
 
-export const DIAGNOSIS_FORMATS = ['text', 'json', 'markdown'] as const
-export type DiagnosisFormat = (typeof DIAGNOSIS_FORMATS)[number]
-
 /** What `diagnose` prints, in the format asked for. */
-export function renderDiagnosis(d: LogDiagnosis, format: DiagnosisFormat): string {
-  switch (format) {
-    case 'text':
-      return diagnosisText(d)
-    case 'json':
-      return `${JSON.stringify(diagnosisJson(d), null, 2)}\n`
-    case 'markdown':
-      return diagnosisMarkdown(d)
-    default: {
-      const never: never = format
-      throw new Error(`unknown format ${String(never)}`)
-    }
-  }
+export function renderDiagnosis(d: LogDiagnosis, format: DocumentFormat): string {
+  return renderAs(format, {
+    text: () => diagnosisText(d),
+    json: () => diagnosisJson(d),
+    markdown: () => diagnosisMarkdown(d)
+  })
 }
 
 /** The JSON form: stable field names, the signature by id with its texts, for scripts and results. */

@@ -3,24 +3,16 @@ import type { NodeReport } from '../doctor/inspect-nodes.js'
 import { snapshotterUse, type NodePrediction } from '../doctor/predict-node.js'
 import { findSignature } from '../diagnose/signatures.js'
 import { SNAPSHOTTERS } from '../plan/axes.js'
+import { renderAs, type DocumentFormat } from './document-format.js'
 import { codeBlock, escapeMarkdown, printable } from './escape.js'
 
-export const DOCTOR_FORMATS = ['text', 'json', 'markdown'] as const
-export type DoctorFormat = (typeof DOCTOR_FORMATS)[number]
-
-export function renderDoctor(reports: readonly NodeReport[], format: DoctorFormat): string {
-  switch (format) {
-    case 'text':
-      return doctorText(reports)
-    case 'json':
-      return `${JSON.stringify(doctorJson(reports), null, 2)}\n`
-    case 'markdown':
-      return doctorMarkdown(reports)
-    default: {
-      const never: never = format
-      throw new Error(`unknown format ${String(never)}`)
-    }
-  }
+/** What `doctor` prints, in the format asked for. */
+export function renderDoctor(reports: readonly NodeReport[], format: DocumentFormat): string {
+  return renderAs(format, {
+    text: () => doctorText(reports),
+    json: () => doctorJson(reports),
+    markdown: () => doctorMarkdown(reports)
+  })
 }
 
 function reading<T>(r: Reading<T>, show: (v: T) => string = String): string {

@@ -5,13 +5,9 @@ import type { Tool } from '../../plan/axes.js'
 import type { Cell } from '../../plan/cell.js'
 import type { Overlay } from './harness.js'
 import { pullCommand } from './image-tools.js'
-import {
-  CONTAINERD_CONFIG,
-  NERDCTL_CONFIG,
-  renderNodeFiles,
-  type ContainerdSeries,
-  type NodeFile
-} from './node-config.js'
+import { CONTAINERD_CONFIG, NERDCTL_CONFIG } from '../../containerd/node-paths.js'
+import type { ContainerdSeries } from '../../containerd/release-series.js'
+import { renderNodeFiles, type NodeFile } from './node-config.js'
 import { readToml, valueAt } from '../../containerd/toml-edit.js'
 
 /** The kubespray release the built-in model follows (its templates and pulls). */

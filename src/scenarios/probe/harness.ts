@@ -3,6 +3,7 @@ import { shellSplit, type Command } from '../../exec/command.js'
 import type { GroupVars } from '../../kubespray/cell-vars.js'
 import type { RenderedFile } from '../../kubespray/render/render-run.js'
 import { lineDiff } from '../../log/line-diff.js'
+import { CONTAINERD_CONFIG } from '../../containerd/node-paths.js'
 import { readToml, setKey, valueAt } from '../../containerd/toml-edit.js'
 
 /**
@@ -57,8 +58,6 @@ export interface HarnessedConfig {
   /** The pull as the node runs it. */
   readonly pull: Command
 }
-
-export const CONTAINERD_CONFIG = '/etc/containerd/config.toml'
 
 /** Applies the overlays to a cell's rendered files and evaluated pull line. */
 export function applyHarness(rendered: readonly RenderedFile[], pullLine: string): HarnessedConfig {

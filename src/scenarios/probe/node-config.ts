@@ -1,20 +1,11 @@
+import { CONTAINERD_CONFIG, NERDCTL_CONFIG } from '../../containerd/node-paths.js'
+import type { ContainerdSeries } from '../../containerd/release-series.js'
 import type { Snapshotter, Variant } from '../../plan/axes.js'
 
 /** A file the probe writes on the node before starting containerd. */
 export interface NodeFile {
   readonly path: string
   readonly content: string
-}
-
-/** containerd's release series, read from its Debian package version (`1.6.20~ds1-1+deb12u3` → 1.6). */
-export interface ContainerdSeries {
-  readonly major: number
-  readonly minor: number
-}
-
-export function containerdSeries(packageVersion: string): ContainerdSeries | undefined {
-  const m = /^(?:\d+:)?(\d+)\.(\d+)/.exec(packageVersion)
-  return m === null ? undefined : { major: Number(m[1]), minor: Number(m[2]) }
 }
 
 export interface NodeConfigInput {
@@ -27,8 +18,6 @@ export interface NodeConfigInput {
   readonly sandboxImage: string
 }
 
-export const CONTAINERD_CONFIG = '/etc/containerd/config.toml'
-export const NERDCTL_CONFIG = '/etc/nerdctl/nerdctl.toml'
 export const CRICTL_CONFIG = '/etc/crictl.yaml'
 const CERTS_DIR = '/etc/containerd/certs.d'
 

@@ -11,7 +11,8 @@ import { nodeExecutor, type Node } from '../../providers/provider.js'
 import type { NodeVersions } from '../../results/cell-result.js'
 import type { CriProtos } from './cri-api.js'
 import { BIN_DIR } from './image-tools.js'
-import { containerdSeries, type ContainerdSeries } from './node-config.js'
+import { CONTAINERD_SOCKET } from '../../containerd/node-paths.js'
+import { containerdSeries, type ContainerdSeries } from '../../containerd/release-series.js'
 import { installPinned, type Binaries, type PinnedFile } from './pinned-binaries.js'
 import type { ProbeNode } from './probe-node.js'
 import {
@@ -26,7 +27,6 @@ import type { ToolAvailability } from './tool-archives.js'
 
 const REGISTRY_DIR = '/var/lib/zjm-registry'
 const REGISTRY_CONFIG = '/etc/zjm/registry.yml'
-const CONTAINERD_SOCKET = '/run/containerd/containerd.sock'
 /** sun_path holds 108 bytes; a forwarded socket deeper than this goes to a short temp dir instead. */
 const MAX_SOCKET_PATH = 100
 

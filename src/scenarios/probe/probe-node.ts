@@ -2,7 +2,7 @@ import type { Snapshotter } from '../../plan/axes.js'
 import type { Node } from '../../providers/provider.js'
 import type { NodeVersions } from '../../results/cell-result.js'
 import type { CriProtos } from './cri-api.js'
-import type { ContainerdSeries } from './node-config.js'
+import type { ContainerdSeries } from '../../containerd/release-series.js'
 
 /** What every cell on one node shares: set up once per image by the probe scenario. */
 export interface ProbeNode {
