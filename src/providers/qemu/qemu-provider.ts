@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
 import { cmd } from '../../exec/command.js'
 import { check } from '../../exec/executor.js'
@@ -153,6 +153,7 @@ export class QemuProvider implements Provider {
     const timeoutMs = this.options.bootTimeoutMs ?? (accel === 'kvm' ? 120_000 : 420_000)
     const serialLog = join(options.logDir, `${options.name}-serial.log`)
     const started = Date.now()
+    let panicked = false
     // The ssh port is picked free and handed to qemu; if another process takes it in between, qemu
     // exits at once and we try again with a new port.
     for (let attempt = 1; ; attempt++) {
@@ -185,6 +186,18 @@ export class QemuProvider implements Provider {
       } catch (e) {
         await vm.stop()
         if (e instanceof PortTaken && attempt < 3) continue
+        // An unmodified Debian kernel that panics before sshd starts (seen once in a few hundred TCG
+        // boots, in an interrupt, before any ZFS module loads) says nothing about ZFS or containerd:
+        // boot once more, keeping the first serial log beside the second so the panic stays readable.
+        if (e instanceof BootPanic && !panicked) {
+          panicked = true
+          const kept = serialLog.replace(/\.log$/, '.panic.log')
+          renameSync(serialLog, kept)
+          ctx.log.warning(
+            `${options.name}: the guest kernel panicked while booting (${accel}); booting it once more (first serial log: ${kept})`
+          )
+          continue
+        }
         await root.release()
         await pool.release()
         throw e
@@ -218,6 +231,9 @@ export class QemuProvider implements Provider {
 
 class PortTaken extends Error {}
 
+/** qemu ended because the guest kernel panicked before sshd answered. */
+export class BootPanic extends Error {}
+
 function seconds(since: number): number {
   return (Date.now() - since) / 1000
 }
@@ -249,9 +265,9 @@ export async function waitForSsh(
     if ('died' in outcome) {
       const stderr = outcome.died.stderr.trim()
       if (/Could not set up host forwarding rule/.test(stderr)) throw new PortTaken(stderr)
-      throw new Error(
-        `qemu exited (code ${outcome.died.code ?? outcome.died.signal}) before the VM answered ssh: ${stderr || '(no stderr)'}. Last serial lines:\n${vm.serialTail()}`
-      )
+      const tail = vm.serialTail()
+      const message = `qemu exited (code ${outcome.died.code ?? outcome.died.signal}) before the VM answered ssh: ${stderr || '(no stderr)'}. Last serial lines:\n${tail}`
+      throw /Kernel panic - not syncing/.test(tail) ? new BootPanic(message) : new Error(message)
     }
     if (outcome.exitCode === 0) return
     await Promise.race([new Promise(r => setTimeout(r, 1000)), died])
