@@ -15,6 +15,7 @@ import { JUNIT_XML, PLAN_JSON, REPORT_MD, writeAt, writeOutputFile } from './pub
 import type { Outputs } from './publish/outputs.js'
 import { compareWithBaseline, gateConclusion, type BaselineDiff } from './report/baseline.js'
 import { MatrixCounts } from './report/counts.js'
+import { emptyRunConclusion } from './report/empty-run.js'
 import { renderJUnit } from './report/junit.js'
 import { renderReport, type ReportInput } from './report/report-markdown.js'
 import type { CellResult } from './results/cell-result.js'
@@ -302,7 +303,8 @@ async function publish(
   await deps.outputs.summary(renderReport(reportInput, SUMMARY_MAX_CHARS))
 
   const conclusion = gate
-    ? gateConclusion(config.failOn, counts, diff)
+    ? ((config.failOnEmpty ? emptyRunConclusion(results) : null) ??
+      gateConclusion(config.failOn, counts, diff))
     : { failed: false, reason: 'shard run: the report job applies the gate' }
   deps.outputs.set('passed', String(counts.passed))
   deps.outputs.set('failed', String(counts.failed))

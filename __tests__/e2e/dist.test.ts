@@ -124,7 +124,8 @@ describe('CLI', () => {
     mkdirSync(bin)
     for (const tool of ['sh', 'uname', 'rm']) symlinkSync(which(tool), join(bin, tool))
     const r = cli(['run'], dir, { TMPDIR: dir, HOME: dir, PATH: bin })
-    expect(r.status).toBe(0)
+    // Nothing was tested: fail-on-empty fails the run, one line per reason.
+    expect(r.status).toBe(1)
     const results = JSON.parse(readFileSync(join(dir, 'zfs-join-results/results.json'), 'utf8')) as {
       cells: { id: string; status: string; reason: string }[]
     }
@@ -136,9 +137,18 @@ describe('CLI', () => {
     expect(r.stderr).toMatch(
       /^\[1\/144\] lint \S+ … skipped 0\.\ds \(no kubespray checkout \(set kubespray-path/m
     )
-    expect(r.stderr).toMatch(/^\[144\/144\] probe \S+ … skipped /m)
+    // Each reason is printed once, at its first cell, then grouped with the count and the cells' pattern.
+    expect(r.stderr.match(/… skipped/g)).toHaveLength(2)
     expect(r.stderr).toMatch(
-      /^\[\d+\/144\] probe debian-13\/native\/ctr\/fixed … skipped 0\.\ds \(qemu-system-x86_64 is not installed/m
+      /^\[\d+\/144\] probe \S+ … skipped 0\.\ds \(qemu-system-x86_64 is not installed/m
+    )
+    expect(r.stderr).toMatch(/^lint skipped 72 cells \(\*\): no kubespray checkout \(set kubespray-path\)$/m)
+    expect(r.stderr).toMatch(/^probe skipped 72 cells \(\*\): qemu-system-x86_64 is not installed/m)
+    expect(r.stderr).toMatch(
+      /^error: Nothing was tested: no tier passed or failed any of the 72 cells \(fail-on-empty; /m
+    )
+    expect(cli(['run', '--fail-on-empty', 'false'], dir, { TMPDIR: dir, HOME: dir, PATH: bin }).status).toBe(
+      0
     )
     expect(r.stderr).not.toContain('warning:')
     expect(r.stderr).not.toMatch(/\] \w+ \S+ … (pass|fail|error) /)
@@ -148,7 +158,7 @@ describe('CLI', () => {
   it('run with --tiers lint and no kubespray checkout skips every cell with the reason', () => {
     const dir = tempDir()
     const r = cli(['run', '--tiers', 'lint', '--images', 'debian-12', '--tools', 'ctr'], dir, { TMPDIR: dir })
-    expect(r.status).toBe(0)
+    expect(r.status).toBe(1)
     const results = JSON.parse(readFileSync(join(dir, 'zfs-join-results/results.json'), 'utf8')) as {
       cells: { id: string; status: string }[]
     }
@@ -161,8 +171,9 @@ describe('CLI', () => {
       ['debian-12/native/ctr/fixed', 'skipped']
     ])
     expect(r.stderr).toMatch(
-      /^\[6\/6\] lint debian-12\/native\/ctr\/fixed … skipped 0\.\ds \(no kubespray checkout \(set kubespray-path/m
+      /^\[1\/6\] lint debian-12\/overlayfs\/ctr\/kubespray … skipped 0\.\ds \(no kubespray checkout \(set kubespray-path/m
     )
+    expect(r.stderr).toMatch(/^lint skipped 6 cells \(\*\): no kubespray checkout/m)
     expect(r.stderr).not.toMatch(/\] probe /)
   })
 
@@ -321,9 +332,15 @@ describe('action (node dist/index.js as the runner starts it)', () => {
     // The lint tier only: the probe tier would boot a VM.
     const env = runnerEnv(dir, { images: 'debian-12', include: 'debian-12/zfs/*', tiers: 'lint' })
     const r = action('dist/index.js', env, dir)
-    expect(r.status).toBe(0)
-    expect(r.stdout).toContain('::group::[1/6] lint debian-12/zfs/nerdctl/kubespray')
-    expect(r.stdout).toContain('::group::[6/6] lint debian-12/zfs/ctr/fixed')
+    // Every cell skipped (no checkout): nothing was tested, so the step fails, saying why.
+    expect(r.status).toBe(1)
+    expect(r.stdout).toContain(
+      '::error::Nothing was tested: no tier passed or failed any of the 6 cells (fail-on-empty; set it to false to allow such a run).%0Alint skipped 6 cells (*): no kubespray checkout (set kubespray-path)'
+    )
+    // A skip opens no log group; its reason is printed once.
+    expect(r.stdout).toContain('[1/6] lint debian-12/zfs/nerdctl/kubespray … skipped')
+    expect(r.stdout).not.toContain('::group::[1/6]')
+    expect(r.stdout).not.toContain('[6/6] lint')
     expect(r.stdout).not.toContain('] probe ')
     expect(readFileSync(join(dir, 'summary'), 'utf8')).toContain(
       '| debian-12<br>kernel 6.1 · OpenZFS 2.1 (expected; not booted) |'
@@ -333,7 +350,7 @@ describe('action (node dist/index.js as the runner starts it)', () => {
       '6',
       '6',
       '0',
-      'success'
+      'failure'
     ])
     expect(existsSync(outputs['results-json']!)).toBe(true)
     expect(readdirSync(join(dir, 'runner-temp'))).toEqual([])

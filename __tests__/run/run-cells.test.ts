@@ -174,6 +174,33 @@ describe('runCells', () => {
     expect(results[0]!.tiers.map(t => t.status)).toEqual(['skipped', 'error'])
   })
 
+  it('prints a skip reason once, then one line per reason with the count and the cells', async () => {
+    const { config, journal, log, workDir } = setup({
+      images: 'debian-11, debian-12',
+      tools: 'ctr',
+      tiers: 'lint, probe'
+    })
+    const scenarioFor = (tier: Tier): Scenario =>
+      tier === 'lint'
+        ? unavailable('lint', 'no kubespray checkout (set kubespray-path)')
+        : unavailable('probe', 'qemu-system-x86_64 is not installed')
+    const cells = ['debian-11', 'debian-12'].flatMap(i =>
+      ['overlayfs', 'zfs', 'native'].map(s => parseCellId(`${i}/${s}/ctr/kubespray`)!)
+    )
+    const results = await runCells(cells, { config, scenarioFor, log, journal, signal: never, workDir })
+    expect(results.every(r => r.status === 'skipped')).toBe(true)
+    expect(log.lines).toEqual([
+      expect.stringMatching(
+        /^info: \[1\/12\] lint debian-11\/overlayfs\/ctr\/kubespray … skipped 0\.\ds \(no kubespray checkout \(set kubespray-path\)\)$/
+      ),
+      expect.stringMatching(
+        /^info: \[4\/12\] probe debian-11\/overlayfs\/ctr\/kubespray … skipped .*is not installed\)$/
+      ),
+      'info: lint skipped 6 cells (*): no kubespray checkout (set kubespray-path)',
+      'info: probe skipped 6 cells (*): qemu-system-x86_64 is not installed'
+    ])
+  })
+
   it('on cancel it stops starting cells, closes the session and keeps what finished', async () => {
     const { config, journal, log, workDir } = setup({ images: 'debian-12', tools: 'ctr', tiers: 'probe' })
     const controller = new AbortController()

@@ -8,6 +8,8 @@ import { tarArchive, type TarEntry } from '../../src/scenarios/probe/tar.js'
 import {
   PROBE_FILES,
   buildTestImages,
+  imageOfLayers,
+  ociLayoutArchive,
   type Blob,
   type OciImage,
   APPLETS
@@ -83,7 +85,8 @@ describe('tarArchive', () => {
     { path: 'bin/tool', type: 'file', mode: 0o755, content: Buffer.from('x'.repeat(700)) },
     { path: 'bin/alias', type: 'symlink', mode: 0o777, linkTarget: 'tool' },
     { path: 'tmp', type: 'dir', mode: 0o1777 },
-    { path: 'empty', type: 'file', mode: 0o600, content: Buffer.alloc(0) }
+    { path: 'empty', type: 'file', mode: 0o600, content: Buffer.alloc(0) },
+    { path: 'tmp/pipe', type: 'fifo', mode: 0o644 }
   ]
 
   it('writes a ustar archive the system tar lists with root ownership, modes and link targets', () => {
@@ -92,7 +95,8 @@ describe('tarArchive', () => {
       { mode: '-rwxr-xr-x', owner: '0/0', name: 'bin/tool' },
       { mode: 'lrwxrwxrwx', owner: '0/0', name: 'bin/alias -> tool' },
       { mode: 'drwxrwxrwt', owner: '0/0', name: 'tmp/' },
-      { mode: '-rw-------', owner: '0/0', name: 'empty' }
+      { mode: '-rw-------', owner: '0/0', name: 'empty' },
+      { mode: 'prw-r--r--', owner: '0/0', name: 'tmp/pipe' }
     ])
     const names = systemTar(tarArchive(entries), '-t', '-v').trim().split('\n')
     for (const line of names) expect(line).toMatch(/ root\/root /)
@@ -100,8 +104,8 @@ describe('tarArchive', () => {
 
   it('pads contents to 512-byte blocks and ends with two zero blocks', () => {
     const archive = tarArchive(entries)
-    // 5 headers, 700 bytes of content in 2 blocks, 2 end blocks
-    expect(archive.length).toBe((5 + 2 + 2) * 512)
+    // 6 headers, 700 bytes of content in 2 blocks, 2 end blocks
+    expect(archive.length).toBe((6 + 2 + 2) * 512)
     expect(archive.subarray(archive.length - 1024).equals(Buffer.alloc(1024))).toBe(true)
     const header = archive.subarray(0, 512)
     expect(header.subarray(257, 265).toString('latin1')).toBe('ustar\u000000')
@@ -334,6 +338,48 @@ describe('registryStorageTree', () => {
     expect(() => writeTree(root, new Map([['../escape', Buffer.alloc(0)]]))).toThrow(
       /not a plain relative path/
     )
+  })
+})
+
+describe('ociLayoutArchive', () => {
+  const fifoImage = imageOfLayers(
+    'zjm/fifo',
+    'v1',
+    [
+      [
+        { path: 'data', type: 'dir', mode: 0o755 },
+        { path: 'data/pipe', type: 'fifo', mode: 0o644 }
+      ],
+      [{ path: 'data/upper.txt', type: 'file', mode: 0o644, content: Buffer.from('upper\n') }]
+    ],
+    { Env: [], Cmd: ['/bin/true'] }
+  )
+
+  it('builds an image of the given layers, the named pipe in its lower one', () => {
+    expect(fifoImage.layers).toHaveLength(2)
+    expect(listing(fifoImage.layers[0]!.bytes).map(l => `${l.mode} ${l.name}`)).toEqual([
+      'drwxr-xr-x data/',
+      'prw-r--r-- data/pipe'
+    ])
+  })
+
+  it('lays the image out as OCI: oci-layout, an index naming it, every blob once under its digest', () => {
+    const dir = extract(ociLayoutArchive(fifoImage))
+    expect(JSON.parse(readFileSync(join(dir, 'oci-layout'), 'utf8'))).toEqual({ imageLayoutVersion: '1.0.0' })
+    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as {
+      manifests: { digest: string; size: number; annotations: Record<string, string> }[]
+    }
+    expect(index.manifests).toEqual([
+      expect.objectContaining({
+        digest: fifoImage.manifest.digest,
+        size: fifoImage.manifest.bytes.length,
+        annotations: { 'io.containerd.image.name': 'zjm/fifo:v1', 'org.opencontainers.image.ref.name': 'v1' }
+      })
+    ])
+    for (const blob of [fifoImage.manifest, fifoImage.config, ...fifoImage.layers]) {
+      const bytes = readFileSync(join(dir, 'blobs/sha256', hexOf(blob.digest)))
+      expect(sha256(bytes)).toBe(blob.digest)
+    }
   })
 })
 

@@ -29,6 +29,7 @@ import { containerdSeries } from '../../src/containerd/release-series.js'
 import { renderNodeFiles } from '../../src/scenarios/probe/node-config.js'
 import { startTestRegistry } from '../../src/scenarios/probe/prepare-node.js'
 import { imageReference, REGISTRY_ADDRESS } from '../../src/scenarios/probe/registry-layout.js'
+import { imageOfLayers, ociLayoutArchive } from '../../src/scenarios/probe/test-image.js'
 import { action, runnerEnv } from '../e2e/runner.js'
 import { IMAGE_CACHE, MIRROR, collectingLog, vmTestsEnabled } from './vm-env.js'
 
@@ -36,6 +37,8 @@ const describeVm = vmTestsEnabled() ? describe : describe.skip
 const MINUTE = 60_000
 const ZFS_ROOT = '/var/lib/containerd/io.containerd.snapshotter.v1.zfs'
 const root = resolve(import.meta.dirname, '../..')
+/** Where this run's captures of real tools' failures are kept (build/ is the project's scratch). */
+const CAPTURES = join(root, 'build/captured-logs')
 
 const lines: string[] = []
 const log: Log = collectingLog(lines)
@@ -61,6 +64,23 @@ interface JsonNode {
   readonly predictions?: readonly { id: string; explainedBy: string | null; because: string[] }[]
   readonly snapshotters?: { cri: string; nerdctl: string }
   readonly unknowns?: readonly string[]
+}
+
+interface JsonDiagnosis {
+  readonly logs: readonly { kind: string }[]
+  readonly findings: readonly { id: string; role: string; evidence: readonly { text: string }[] }[]
+}
+
+function diagnose(files: readonly string[]): { status: number | null; result: JsonDiagnosis } {
+  const r = spawnSync('node', [join(root, 'dist/cli/index.js'), 'diagnose', '--format', 'json', ...files], {
+    encoding: 'utf8',
+    timeout: MINUTE
+  })
+  try {
+    return { status: r.status, result: JSON.parse(r.stdout) as JsonDiagnosis }
+  } catch {
+    throw new Error(`diagnose printed no JSON (exit ${r.status}): ${r.stderr}${r.stdout}`)
+  }
 }
 
 function doctor(args: readonly string[]): {
@@ -325,6 +345,71 @@ describeVm('doctor on real nodes', () => {
         nodes: JsonNode[]
       }
       expect(doc.nodes.map(n => [n.inspected, n.predictions])).toEqual([[true, []]])
+    },
+    10 * MINUTE
+  )
+
+  it(
+    "real tools' failures as users paste them: ctr on the native snapshotter meeting a named pipe (S4) and a pull with no route out (N1), each named by diagnose and by nothing else",
+    async () => {
+      const node = nodes.bullseye!
+      mkdirSync(CAPTURES, { recursive: true })
+      // An image whose lower layer holds a named pipe: the native snapshotter copies a parent snapshot
+      // whole to start the next one, and containerd 1.4's copy refuses the pipe.
+      const fifo = imageOfLayers(
+        'zjm/fifo',
+        'v1',
+        [
+          [
+            { path: 'run', type: 'dir', mode: 0o755 },
+            { path: 'run/initctl', type: 'fifo', mode: 0o600 }
+          ],
+          [{ path: 'run/upper.txt', type: 'file', mode: 0o644, content: Buffer.from('upper\n') }]
+        ],
+        { Env: ['PATH=/bin'], Cmd: ['/bin/sh'] }
+      )
+      const archive = join(workDir, 'fifo.tar')
+      writeFileSync(archive, ociLayoutArchive(fifo))
+      await node.copyIn(archive, '/tmp/zjm-fifo.tar')
+      const since = (await sh(node, 'date +%s')).trim()
+      const fifoRun = await node.exec(
+        cmd('ctr', '-n', 'k8s.io', 'images', 'import', '--snapshotter', 'native', '/tmp/zjm-fifo.tar'),
+        { timeoutMs: 5 * MINUTE }
+      )
+      expect(fifoRun.exitCode).not.toBe(0)
+      const fifoJournal = await sh(node, `journalctl -u containerd --since @${since} --no-pager -o short`)
+      // The guest has no route out (restricted user networking) and no resolver: the lookup fails
+      // inside the guest, as on an air-gapped node whose DNS is not set.
+      const pullRun = await node.exec(
+        cmd('ctr', '-n', 'k8s.io', 'images', 'pull', 'registry.k8s.io/pause:3.9'),
+        {
+          timeoutMs: 5 * MINUTE
+        }
+      )
+      expect(pullRun.exitCode).not.toBe(0)
+      const files = {
+        fifo: join(CAPTURES, 'debian-11-ctr-import-native-fifo.log'),
+        journal: join(CAPTURES, 'debian-11-containerd-native-fifo.journal.log'),
+        pull: join(CAPTURES, 'debian-11-ctr-pull-restricted.log')
+      }
+      writeFileSync(files.fifo, `${fifoRun.stdout}${fifoRun.stderr}`)
+      writeFileSync(files.journal, fifoJournal)
+      writeFileSync(files.pull, `${pullRun.stdout}${pullRun.stderr}`)
+
+      const ids = (d: JsonDiagnosis) => d.findings.map(f => [f.id, f.role])
+      const s4 = diagnose([files.fifo])
+      expect({ status: s4.status, ids: ids(s4.result) }).toEqual({
+        status: 1,
+        ids: [['native-fifo-copy', 'root cause']]
+      })
+      expect(s4.result.findings[0]!.evidence[0]!.text).toMatch(
+        /copying of parent failed: .*unsupported mode prw/
+      )
+      const n1 = diagnose([files.pull])
+      expect({ status: n1.status, ids: ids(n1.result) }).toEqual({
+        status: 1,
+        ids: [['pull-network-unreachable', 'root cause']]
+      })
     },
     10 * MINUTE
   )

@@ -32,7 +32,7 @@ export function runCli(flags: readonly string[]): CliRun {
       'run',
       ...flags,
       ...['--image-cache', IMAGE_CACHE, '--mirror', MIRROR, '--runner-setup', 'never'],
-      ...['--fail-on', 'never', '--output-dir', out]
+      ...['--fail-on', 'never', '--fail-on-empty', 'false', '--output-dir', out]
     ],
     { cwd: dir, encoding: 'utf8', timeout: 40 * 60_000, env: { ...process.env, TMPDIR: tmp } }
   )

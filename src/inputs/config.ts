@@ -55,6 +55,8 @@ export interface Config {
   readonly baseline: { readonly path: string; readonly document: ResultsDocument } | null
   readonly writeBaseline: string | null
   readonly failOn: FailOn
+  /** `fail-on-empty`: a run in which no tier tested a cell fails, whatever `failOn` says. */
+  readonly failOnEmpty: boolean
   readonly shard: Shard | null
   /** mode plan: number of jobs, or null for one per image. */
   readonly shards: number | null

@@ -84,6 +84,7 @@ export function parseConfig(raw: RawInputs, ctx: ParseContext): Config {
   const retries = take(parseInteger('retries', text('retries'), 0, 5))
   const commentMode = take(parseChoice('comment-mode', text('comment-mode'), COMMENT_MODES))
   const failOn = take(parseChoice('fail-on', text('fail-on'), FAIL_ON))
+  const failOnEmpty = take(parseBoolean('fail-on-empty', text('fail-on-empty')))
   const title = take(parseTitle(text('title')))
   const kubesprayPath = optional('kubespray-path', t =>
     existingDirectory('kubespray-path', resolve(ctx.cwd, t), t)
@@ -193,6 +194,7 @@ export function parseConfig(raw: RawInputs, ctx: ParseContext): Config {
     baseline,
     writeBaseline,
     failOn: failOn!,
+    failOnEmpty: failOnEmpty!,
     shard,
     shards,
     mirror: mirror!,

@@ -105,6 +105,12 @@ export const INPUTS = [
     default: 'regressions'
   },
   {
+    name: 'fail-on-empty',
+    description:
+      'Fail the step when no tier tested any cell (every cell skipped or errored), whatever `fail-on` says: a matrix that tested nothing must not pass as green. false to allow it.',
+    default: 'true'
+  },
+  {
     name: 'mode',
     description:
       'all (plan, run, report), plan (emit the cells as a strategy.matrix), run (one shard), report (merge shards and report), images (build and boot the node images), diagnose (name the known failures in the logs given as `logs`), doctor (inspect the nodes given as `hosts` or `inventory` over ssh, read-only, and predict what a join hits).',

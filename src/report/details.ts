@@ -1,5 +1,7 @@
 import { findSignature, type Signature } from '../diagnose/signatures.js'
-import type { CellResult } from '../results/cell-result.js'
+import { describeCells } from '../plan/cell-set.js'
+import type { Cell } from '../plan/cell.js'
+import { cellOfResult, type CellResult } from '../results/cell-result.js'
 import { codeBlock, codeSpan, escapeMarkdown } from './escape.js'
 import { STATUS_SYMBOLS, signatureCode } from './symbols.js'
 
@@ -69,17 +71,22 @@ export function renderFailureDetails(result: CellResult, opts: DetailsOptions): 
  * (default 5); larger groups show the count alone. Empty when nothing was skipped.
  */
 export function renderSkipReasons(results: readonly CellResult[], listUpTo = 5): string {
-  const byReason = new Map<string, string[]>()
+  const all = results.map(cellOfResult)
+  const byReason = new Map<string, Cell[]>()
   for (const r of results) {
     if (r.status !== 'skipped') continue
-    const ids = byReason.get(r.reason) ?? []
-    ids.push(r.id)
-    byReason.set(r.reason, ids)
+    const cells = byReason.get(r.reason) ?? []
+    cells.push(cellOfResult(r))
+    byReason.set(r.reason, cells)
   }
   return [...byReason]
-    .map(([reason, ids]) => {
-      const count = `**${ids.length} ${ids.length === 1 ? 'cell' : 'cells'}:** ${escapeMarkdown(reason)}`
-      return ids.length <= listUpTo ? `- ${count} (${ids.map(codeSpan).join(', ')})` : `- ${count}`
+    .map(([reason, cells]) => {
+      const count = `**${cells.length} ${cells.length === 1 ? 'cell' : 'cells'}:** ${escapeMarkdown(reason)}`
+      const which =
+        cells.length <= listUpTo
+          ? cells.map(c => codeSpan(c.id)).join(', ')
+          : codeSpan(describeCells(cells, all))
+      return `- ${count} (${which})`
     })
     .join('\n')
 }

@@ -1,3 +1,4 @@
+import { makeCell, type Cell } from '../plan/cell.js'
 import type { Snapshotter, Tool, Tier, Variant } from '../plan/axes.js'
 
 /** Versions read inside the guest; a field is absent when the node never told us. */
@@ -118,4 +119,9 @@ export function outcomeText(o: Outcome): string {
 /** The signature id of a failure (or of the failed attempts of a flaky cell). */
 export function outcomeSignature(o: Outcome): string | undefined {
   return o.status === 'fail' || o.status === 'flaky' ? o.signature : undefined
+}
+
+/** The cell a result is about, for grouping and naming sets of results by their axes. */
+export function cellOfResult(r: Pick<CellResult, 'image' | 'snapshotter' | 'tool' | 'variant'>): Cell {
+  return makeCell(r.image, r.snapshotter, r.tool, r.variant)
 }

@@ -10,7 +10,7 @@ import type { ResultsJournal } from '../results/results-store.js'
 import type { Scenario, ScenarioSession } from '../scenarios/scenario.js'
 import { runAttempts } from './attempts.js'
 import { decideCell } from './decide.js'
-import { formatProgress } from './progress.js'
+import { ProgressLog } from './progress.js'
 
 export interface RunCellsDeps {
   readonly config: Config
@@ -39,6 +39,7 @@ export async function runCells(cells: readonly Cell[], deps: RunCellsDeps): Prom
   const outcomes = new Map<string, TierOutcome[]>()
   const results = new Map<string, CellResult>()
   let done = 0
+  const progress = new ProgressLog(line => log.info(line), total)
 
   const concurrency = Math.max(1, deps.concurrency ?? 1)
   const group = <T>(title: string, body: () => Promise<T>): Promise<T> =>
@@ -64,7 +65,10 @@ export async function runCells(cells: readonly Cell[], deps: RunCellsDeps): Prom
           if (signal.aborted) break
           const index = ++done
           const started = Date.now()
-          const tierOutcome = await group(`[${index}/${total}] ${tier} ${cell.id}`, async () => {
+          // A tier that is unavailable on this image skips every cell at once: no log group to open.
+          const wrap = <T>(body: () => Promise<T>): Promise<T> =>
+            opened.kind === 'unavailable' ? body() : group(`[${index}/${total}] ${tier} ${cell.id}`, body)
+          const tierOutcome = await wrap(async () => {
             const run = await runTier(opened, cell, tier, deps)
             const durationSeconds = (Date.now() - started) / 1000
             return {
@@ -72,7 +76,7 @@ export async function runCells(cells: readonly Cell[], deps: RunCellsDeps): Prom
               outcome: { ...run.outcome, tier, attempts: run.attempts, durationSeconds } as TierOutcome
             }
           })
-          log.info(formatProgress(index, total, tier, cell, tierOutcome.outcome))
+          progress.report(index, tier, cell, tierOutcome.outcome)
           const cellOutcomes = [...(outcomes.get(cell.id) ?? []), tierOutcome.outcome]
           outcomes.set(cell.id, cellOutcomes)
           const previous = results.get(cell.id)
@@ -98,6 +102,7 @@ export async function runCells(cells: readonly Cell[], deps: RunCellsDeps): Prom
     }
   }
   await inParallel([...groupByImage(cells)], concurrency, runImage)
+  for (const line of progress.skipSummary(cells)) log.info(line)
   return cells.flatMap(c => results.get(c.id) ?? [])
 }
 

@@ -7,7 +7,7 @@
 export interface TarEntry {
   /** Relative path inside the archive, without a leading "./"; a directory's trailing "/" is added. */
   readonly path: string
-  readonly type: 'file' | 'dir' | 'symlink'
+  readonly type: 'file' | 'dir' | 'symlink' | 'fifo'
   /** Permission bits, including setuid/setgid/sticky (0o7777 at most). */
   readonly mode: number
   /** Required for files (may be empty), not allowed otherwise. */
@@ -22,7 +22,7 @@ const LINKNAME_BYTES = 100
 /** The size field holds 11 octal digits. */
 const MAX_SIZE = 8 ** 11 - 1
 
-const TYPEFLAG: Readonly<Record<TarEntry['type'], string>> = { file: '0', dir: '5', symlink: '2' }
+const TYPEFLAG: Readonly<Record<TarEntry['type'], string>> = { file: '0', dir: '5', symlink: '2', fifo: '6' }
 
 /**
  * The entries as one ustar archive, in the given order, owned by root:root (0/0) with mtime 0 and
@@ -53,9 +53,10 @@ function entryContent(entry: TarEntry): Buffer {
       return entry.content
     case 'dir':
     case 'symlink':
+    case 'fifo':
       if (entry.content !== undefined) throw new Error(`tar: ${entry.type} ${entry.path} cannot have content`)
-      if (entry.type === 'dir' && entry.linkTarget !== undefined) {
-        throw new Error(`tar: dir ${entry.path} has a link target`)
+      if (entry.type !== 'symlink' && entry.linkTarget !== undefined) {
+        throw new Error(`tar: ${entry.type} ${entry.path} has a link target`)
       }
       return Buffer.alloc(0)
     default: {

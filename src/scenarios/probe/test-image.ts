@@ -149,10 +149,60 @@ function blob(mediaType: string, bytes: Buffer): Blob {
   return { digest: sha256Digest(bytes), mediaType, bytes }
 }
 
-interface ProcessConfig {
+export interface ProcessConfig {
   readonly Env: readonly string[]
   readonly Cmd: readonly string[]
   readonly WorkingDir?: string
+}
+
+/**
+ * An image of the given layers, each an entry list: for images other than the probe's own, such as the
+ * one whose lower layer holds a named pipe, which only some snapshotters can unpack.
+ */
+export function imageOfLayers(
+  repository: string,
+  tag: string,
+  layers: readonly (readonly TarEntry[])[],
+  process: ProcessConfig
+): OciImage {
+  return image(repository, tag, layers.map(layerBlob), process)
+}
+
+/**
+ * The image as an OCI image layout archive, the form `ctr images import` reads; the index names it
+ * `repository:tag` the way containerd's importer looks the name up.
+ */
+export function ociLayoutArchive(img: OciImage): Buffer {
+  const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value), 'utf8')
+  const index = {
+    schemaVersion: 2,
+    manifests: [
+      {
+        mediaType: img.manifest.mediaType,
+        digest: img.manifest.digest,
+        size: img.manifest.bytes.length,
+        annotations: {
+          'io.containerd.image.name': `${img.repository}:${img.tag}`,
+          'org.opencontainers.image.ref.name': img.tag
+        }
+      }
+    ]
+  }
+  const blobs = [img.manifest, img.config, ...img.layers].filter(
+    (b, i, all) => all.findIndex(o => o.digest === b.digest) === i
+  )
+  return tarArchive([
+    { path: 'oci-layout', type: 'file', mode: 0o644, content: json({ imageLayoutVersion: '1.0.0' }) },
+    { path: 'index.json', type: 'file', mode: 0o644, content: json(index) },
+    { path: 'blobs', type: 'dir', mode: 0o755 },
+    { path: 'blobs/sha256', type: 'dir', mode: 0o755 },
+    ...blobs.map((b): TarEntry => ({
+      path: `blobs/sha256/${b.digest.slice('sha256:'.length)}`,
+      type: 'file',
+      mode: 0o644,
+      content: b.bytes
+    }))
+  ])
 }
 
 function image(repository: string, tag: string, layers: readonly Blob[], process: ProcessConfig): OciImage {
