@@ -18,7 +18,9 @@ describe('classify', () => {
     ['kubespray-11734-join.log', 'snapshot-missing-parent'],
     ['kubelet-missing-ca.log', 'kubelet-client-ca-missing'],
     ['nginx-proxy-pull.log', 'nginx-proxy-not-running'],
-    ['containerd-2.1-transfer-unpack-native.log', 'cri-transfer-unpack-missing']
+    ['containerd-2.1-transfer-unpack-native.log', 'cri-transfer-unpack-missing'],
+    // ctr on a node with no resolver: Go asks 127.0.0.1:53 and nothing answers.
+    ['debian-12-ctr-pull-restricted.log', 'pull-network-unreachable']
   ])('%s → %s', (file, id) => {
     expect(classify([fixture(file)]).signature.id).toBe(id)
   })

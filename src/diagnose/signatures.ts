@@ -95,7 +95,7 @@ export const SIGNATURES: readonly Signature[] = [
     symptom:
       'Pulls or container starts on the native snapshotter fail with "failed to prepare extraction snapshot …: copying of parent failed: unsupported mode prw-r--r--".',
     rootCause:
-      'The native snapshotter has no copy-on-write: each new snapshot starts as a full copy of its parent, and the copy routine of the containerd in use refuses named pipes (FIFOs), so any image with a FIFO below its top layer cannot be unpacked. This is not a missing parent: the layers are where they should be.',
+      "The native snapshotter has no copy-on-write: each new snapshot starts as a full copy of its parent, and the copy routine of the containerd in use refuses named pipes (FIFOs), so any image with a FIFO below its top layer cannot be unpacked. This is not a missing parent: the layers are where they should be. Which builds refuse depends on the copy library they were built with: measured on Debian's packages, containerd 1.4.13 (Debian 11) drops the pipe from the copy without a word and 1.6.20 (Debian 12) copies it; the refusal is from upstream builds between the two.",
     fix: 'Use `containerd_snapshotter: zfs` (with its dataset) instead of `native`, and `nerdctl_snapshotter` to the same value; or a containerd release whose native snapshotter copies FIFOs (`containerd_version`).',
     kubesprayVariables: ['containerd_snapshotter', 'nerdctl_snapshotter', 'containerd_version']
   },
@@ -105,7 +105,8 @@ export const SIGNATURES: readonly Signature[] = [
     stage: 'image',
     title: 'the node cannot reach the registry or download site',
     patterns: [
-      /dial tcp: lookup \S+( on \S+)?: (no such host|server misbehaving|i\/o timeout|Temporary failure in name resolution)/,
+      // Go's resolver: the name is unknown, or no nameserver answers (a node without DNS asks 127.0.0.1:53).
+      /dial tcp: lookup \S+( on \S+)?: (no such host|server misbehaving|i\/o timeout|Temporary failure in name resolution|(read|dial) udp \S+: (read: |connect: )?(connection refused|network is unreachable|i\/o timeout))/,
       /Temporary failure in name resolution/,
       /dial tcp \S+:(443|80|5000): (connect: (connection refused|no route to host|network is unreachable)|i\/o timeout)/,
       /net\/http: TLS handshake timeout/,
