@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import type { Tier } from '../../src/plan/axes.js'
 import type { Outcome, TierOutcome } from '../../src/results/cell-result.js'
-import { emptyRunConclusion, testedAnything } from '../../src/report/empty-run.js'
+import { emptyRunConclusion } from '../../src/report/empty-run.js'
+import { testedAnything } from '../../src/results/untested.js'
 import { cellResult } from '../builders.js'
 
 const tier = (t: Tier, outcome: Outcome): TierOutcome => ({

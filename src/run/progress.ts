@@ -1,6 +1,5 @@
 import type { Tier } from '../plan/axes.js'
 import type { Cell } from '../plan/cell.js'
-import { describeCells } from '../plan/cell-set.js'
 import { outcomeSignature, outcomeText, type TierOutcome } from '../results/cell-result.js'
 
 /** `[7/36] probe debian-12/zfs/nerdctl … fail 12.3s overlayfs-rename-whiteout: mv failed` */
@@ -25,11 +24,11 @@ function firstLine(text: string): string {
 
 /**
  * The run's progress lines, one per cell and tier, except that a skip whose reason was already printed
- * is only counted: a run without qemu would otherwise print the same sentence for every cell.
- * `skipSummary` then gives one line per repeated reason, with the count and the cells' pattern.
+ * is left out: a run without qemu would otherwise print the same sentence for every cell. The run
+ * closes with one line per repeated reason instead (`untestedGroups`).
  */
 export class ProgressLog {
-  private readonly skips = new Map<string, { tier: Tier; reason: string; cells: Cell[] }>()
+  private readonly skipsShown = new Set<string>()
 
   constructor(
     private readonly print: (line: string) => void,
@@ -38,25 +37,10 @@ export class ProgressLog {
 
   report(done: number, tier: Tier, cell: Cell, outcome: TierOutcome): void {
     if (outcome.status === 'skipped') {
-      const key = skipKey(tier, outcome.reason)
-      const seen = this.skips.get(key)
-      this.skips.set(key, { tier, reason: outcome.reason, cells: [...(seen?.cells ?? []), cell] })
-      if (seen !== undefined) return
+      const key = `${tier}\u0000${outcome.reason}`
+      if (this.skipsShown.has(key)) return
+      this.skipsShown.add(key)
     }
     this.print(formatProgress(done, this.total, tier, cell, outcome))
   }
-
-  /** `lint skipped 36 cells (*): no kubespray checkout …`, for each reason given to more than one cell. */
-  skipSummary(all: readonly Cell[]): string[] {
-    return [...this.skips.values()]
-      .filter(s => s.cells.length > 1)
-      .map(
-        s =>
-          `${s.tier} skipped ${s.cells.length} cells (${describeCells(s.cells, all)}): ${firstLine(s.reason)}`
-      )
-  }
-}
-
-function skipKey(tier: Tier, reason: string): string {
-  return `${tier}\u0000${reason}`
 }

@@ -7,6 +7,7 @@ import type { Tier } from '../plan/axes.js'
 import type { Cell } from '../plan/cell.js'
 import type { CellResult, TierOutcome } from '../results/cell-result.js'
 import type { ResultsJournal } from '../results/results-store.js'
+import { describeUntested, untestedGroups } from '../results/untested.js'
 import type { Scenario, ScenarioSession } from '../scenarios/scenario.js'
 import { runAttempts } from './attempts.js'
 import { decideCell } from './decide.js'
@@ -102,8 +103,11 @@ export async function runCells(cells: readonly Cell[], deps: RunCellsDeps): Prom
     }
   }
   await inParallel([...groupByImage(cells)], concurrency, runImage)
-  for (const line of progress.skipSummary(cells)) log.info(line)
-  return cells.flatMap(c => results.get(c.id) ?? [])
+  const finished = cells.flatMap(c => results.get(c.id) ?? [])
+  for (const g of untestedGroups(finished)) {
+    if (g.status === 'skipped' && g.cells.length > 1) log.info(describeUntested(g, cells))
+  }
+  return finished
 }
 
 /** Runs `work` over the items, at most `limit` at a time, in order of the items. */
