@@ -15,8 +15,9 @@ import { SETUP_POOL } from './guest-scripts.js'
 import { kernelCmdline, qemuCommand, type LinkEnd } from './qemu-args.js'
 import { QemuNode } from './qemu-node.js'
 import { freeTcpPort, freeUdpPort } from './ports.js'
-import { keygenCommand, sshCommand, type SshTarget } from './ssh.js'
+import { keygenCommand, type SshTarget } from './ssh.js'
 import { VmProcess } from './vm-process.js'
+import { BootMayRecover, PortTaken, waitForSsh } from './wait-for-ssh.js'
 
 /** The DNS server qemu's user network offers its guests. */
 const USER_NET_DNS = '10.0.2.3'
@@ -29,6 +30,8 @@ export interface QemuProviderOptions {
   readonly outbound: boolean
   /** How long a boot may take to answer ssh; the default depends on the accelerator. */
   readonly bootTimeoutMs?: number
+  /** How long the serial console may stay silent before the boot counts as hung. */
+  readonly bootStallMs?: number
   /** Size of each node's disk for its in-guest pool. */
   readonly poolDiskGb: number
 }
@@ -153,7 +156,9 @@ export class QemuProvider implements Provider {
     const timeoutMs = this.options.bootTimeoutMs ?? (accel === 'kvm' ? 120_000 : 420_000)
     const serialLog = join(options.logDir, `${options.name}-serial.log`)
     const started = Date.now()
-    let panicked = false
+    // Serial output stops for good only when the guest hangs: a healthy TCG boot writes every few seconds.
+    const stallMs = this.options.bootStallMs ?? (accel === 'kvm' ? 60_000 : 150_000)
+    let bootedAgain = false
     // The ssh port is picked free and handed to qemu; if another process takes it in between, qemu
     // exits at once and we try again with a new port.
     for (let attempt = 1; ; attempt++) {
@@ -182,19 +187,19 @@ export class QemuProvider implements Provider {
       const vm = VmProcess.start(qemuCommand(spec), vmName, serialLog, ctx)
       const target = { port, identity }
       try {
-        await waitForSsh(vm, target, ctx, timeoutMs)
+        await waitForSsh(vm, target, ctx, { timeoutMs, stallMs })
       } catch (e) {
         await vm.stop()
         if (e instanceof PortTaken && attempt < 3) continue
-        // An unmodified Debian kernel that panics before sshd starts (seen once in a few hundred TCG
-        // boots, in an interrupt, before any ZFS module loads) says nothing about ZFS or containerd:
-        // boot once more, keeping the first serial log beside the second so the panic stays readable.
-        if (e instanceof BootPanic && !panicked) {
-          panicked = true
-          const kept = serialLog.replace(/\.log$/, '.panic.log')
+        // An unmodified Debian kernel that panics or hangs before sshd starts (seen a few times in a few
+        // hundred TCG boots, in an interrupt or in early init, before any ZFS module loads) says nothing
+        // about ZFS or containerd: boot once more, keeping the first serial log beside the second.
+        if (e instanceof BootMayRecover && !bootedAgain) {
+          bootedAgain = true
+          const kept = serialLog.replace(/\.log$/, `.${e.kind}.log`)
           renameSync(serialLog, kept)
           ctx.log.warning(
-            `${options.name}: the guest kernel panicked while booting (${accel}); booting it once more (first serial log: ${kept})`
+            `${options.name}: ${e.what} (${accel}); booting it once more (first serial log: ${kept})`
           )
           continue
         }
@@ -229,47 +234,6 @@ export class QemuProvider implements Provider {
   }
 }
 
-class PortTaken extends Error {}
-
-/** qemu ended because the guest kernel panicked before sshd answered. */
-export class BootPanic extends Error {}
-
 function seconds(since: number): number {
   return (Date.now() - since) / 1000
-}
-
-/**
- * Waits until the guest's sshd accepts our key, racing qemu's exit against a wall-clock deadline: a VM
- * that dies is reported at once with its stderr and serial tail, not after the timeout.
- */
-export async function waitForSsh(
-  vm: VmProcess,
-  target: SshTarget,
-  ctx: HostContext,
-  timeoutMs: number
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  const died = vm.exited.then(exit => ({ died: exit }))
-  for (;;) {
-    if (ctx.signal.aborted) throw new Error('cancelled while waiting for the VM to boot')
-    if (Date.now() > deadline) {
-      throw new Error(
-        `the VM did not answer ssh within ${Math.round(timeoutMs / 1000)}s. Last serial lines:\n${vm.serialTail()}`
-      )
-    }
-    const attempt = ctx.exec.run(sshCommand(target, cmd('true'), 5), {
-      timeoutMs: 20_000,
-      signal: ctx.signal
-    })
-    const outcome = await Promise.race([attempt, died])
-    if ('died' in outcome) {
-      const stderr = outcome.died.stderr.trim()
-      if (/Could not set up host forwarding rule/.test(stderr)) throw new PortTaken(stderr)
-      const tail = vm.serialTail()
-      const message = `qemu exited (code ${outcome.died.code ?? outcome.died.signal}) before the VM answered ssh: ${stderr || '(no stderr)'}. Last serial lines:\n${tail}`
-      throw /Kernel panic - not syncing/.test(tail) ? new BootPanic(message) : new Error(message)
-    }
-    if (outcome.exitCode === 0) return
-    await Promise.race([new Promise(r => setTimeout(r, 1000)), died])
-  }
 }
