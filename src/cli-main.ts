@@ -101,6 +101,8 @@ export async function cli(argv: readonly string[], io: CliIo): Promise<number> {
     if (result.failed) log.error(result.reason)
     return result.failed ? EXIT.failed : EXIT.ok
   } catch (e) {
+    // The host's own set-up (runner-setup) is judged once the run has started, and is an input error too.
+    if (e instanceof InputErrors) return invalid(e.problems, io, log)
     log.error(e instanceof Error ? e.message : String(e))
     return EXIT.failed
   }

@@ -6,7 +6,8 @@ import { join } from 'node:path'
 import type { Config } from './inputs/config.js'
 import type { HostContext } from './host/context.js'
 import { checkImages } from './images/check-images.js'
-import { provisionProvider } from './providers/make-provider.js'
+import { hostNeeds, prepareHost } from './host/prepare-host.js'
+import { makeProvider } from './providers/make-provider.js'
 import { escapeMarkdown } from './report/escape.js'
 import { parseCellId, type Cell } from './plan/cell.js'
 import { planCells } from './plan/plan.js'
@@ -87,7 +88,8 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
 }
 
 async function imagesMode(config: Config, deps: PipelineDeps): Promise<PipelineResult> {
-  const provider = await provisionProvider(config, deps.host)
+  await prepareHost(config.runnerSetup, hostNeeds(config, true, deps.github !== null), deps.host)
+  const provider = makeProvider(config, deps.host)
   try {
     const lines = await checkImages(config, provider, deps.host)
     await deps.outputs.summary(`## Node images\n\n${lines.map(l => `- ${escapeMarkdown(l)}`).join('\n')}\n`)
@@ -112,6 +114,8 @@ function emitPlan(config: Config, deps: PipelineDeps): PipelineResult {
 async function runMode(config: Config, deps: PipelineDeps, report: boolean): Promise<PipelineResult> {
   const all = planCells(config)
   const cells = config.shard === null ? all : selectShard(all, config.shard)
+  // Before the journal and any cell: a host that lacks a tool stops here with the command to install it.
+  await prepareHost(config.runnerSetup, hostNeeds(config, false, deps.github !== null), deps.host)
   const journalPath = join(config.outputDir, RESULTS_JSONL)
   // A journal belongs to one run: lines left by an earlier run in the same directory would mix in.
   rmSync(journalPath, { force: true })
@@ -126,7 +130,7 @@ async function runMode(config: Config, deps: PipelineDeps, report: boolean): Pro
   const scenarioFor = deps.scenarios({
     config,
     host: deps.host,
-    provider: () => (provider ??= provisionProvider(config, deps.host)),
+    provider: () => (provider ??= Promise.resolve(makeProvider(config, deps.host))),
     onRunner: deps.github !== null,
     kubespray: () => (checkout ??= resolveCheckout(config, deps.host))
   })

@@ -13,6 +13,7 @@ const RUNNER: RunnerFacts = {
   githubActions: true,
   runnerOs: 'Linux',
   osId: 'ubuntu',
+  osIdLike: ['debian'],
   kernelRelease: '6.8.0-1021-azure',
   freeDiskGb: 20,
   uid: 1001
@@ -107,14 +108,28 @@ describe('planRunnerSetup', () => {
     ])
   })
 
+  it('puts extra packages (the Ansible the checkout needs) on the same apt line', () => {
+    const install = planRunnerSetup({ ...RUNNER, uid: 0, freeDiskGb: 100 }, 30, ['python3-venv']).steps[1]!
+    expect(install.command.args).toEqual([
+      ...INSTALL_ARGS.slice(0, 10),
+      'python3-venv',
+      ...INSTALL_ARGS.slice(10)
+    ])
+  })
+
+  it('plans for an Ubuntu host outside GitHub Actions too (runner-setup: always)', () => {
+    expect(planRunnerSetup({ ...RUNNER, githubActions: false, runnerOs: undefined }, 30).steps).toHaveLength(
+      7
+    )
+  })
+
   it.each([
-    ['outside GitHub Actions', { githubActions: false }, '(found no GitHub Actions runner)'],
-    ['on a macOS runner', { runnerOs: 'macOS', osId: undefined }, '(found macOS / ?)'],
-    ['on a Debian host', { osId: 'debian' }, '(found Linux / debian)']
+    ['on a macOS runner', { runnerOs: 'macOS', osId: undefined }, '(found an unknown distribution)'],
+    ['on a Debian host', { osId: 'debian' }, '(found debian)']
   ])('refuses %s, naming the packages to install', (_where, facts, found) => {
     expect(() => planRunnerSetup({ ...RUNNER, ...facts }, 30)).toThrow(
       new Error(
-        `runner setup is for GitHub's ubuntu runners ${found}; on this host install ` +
+        `runner setup is for Ubuntu hosts ${found}; on this host install ` +
           'qemu-system-x86 qemu-utils debootstrap debian-archive-keyring openssh-client e2fsprogs ' +
           'yourself and make /dev/kvm usable, or run with TCG'
       )

@@ -2,17 +2,11 @@ import { readFileSync } from 'node:fs'
 import { cmd, type Command } from '../exec/command.js'
 import { check, type Executor } from '../exec/executor.js'
 import type { Log } from '../log/log.js'
+import { VM_PACKAGES } from './host-needs.js'
 import { asRoot } from './privilege.js'
 
 /** Host packages the qemu provider and the image builder need (Debian and Ubuntu names agree). */
-export const HOST_PACKAGES = [
-  'qemu-system-x86',
-  'qemu-utils',
-  'debootstrap',
-  'debian-archive-keyring',
-  'openssh-client',
-  'e2fsprogs'
-] as const
+export const HOST_PACKAGES: readonly string[] = VM_PACKAGES.map(p => p.name)
 
 /** The rule GitHub-hosted runners need so a non-root process may open /dev/kvm (root:kvm 0660 by default). */
 export const KVM_UDEV_RULE = 'KERNEL=="kvm", GROUP="kvm", MODE="0666", OPTIONS+="static_node=kvm"\n'
@@ -32,6 +26,8 @@ export interface RunnerFacts {
   readonly runnerOs: string | undefined
   /** ID from /etc/os-release. */
   readonly osId: string | undefined
+  /** ID_LIKE from /etc/os-release (`debian` on Ubuntu and Debian's derivatives). */
+  readonly osIdLike: readonly string[]
   /** `uname -r`, for the matching linux-modules-extra package that carries zfs.ko on Ubuntu. */
   readonly kernelRelease: string
   readonly freeDiskGb: number
@@ -46,12 +42,18 @@ export interface SetupPlan {
 /**
  * What the action runs on a GitHub-hosted ubuntu runner before it can build images and boot VMs:
  * apt packages (qemu, debootstrap, Debian's keyring, ZFS for host-side clones), the KVM udev rule,
- * the zfs module, and disk space when less than `needGb` is free. Pure: tested as the commands it makes.
+ * the zfs module, and disk space when less than `needGb` is free; `extra` packages (the Ansible the checkout
+ * needs) go on the same apt line. Pure: tested as the commands it makes.
  */
-export function planRunnerSetup(facts: RunnerFacts, needGb: number): SetupPlan {
-  if (!facts.githubActions || facts.runnerOs !== 'Linux' || facts.osId !== 'ubuntu') {
+export function planRunnerSetup(
+  facts: RunnerFacts,
+  needGb: number,
+  extra: readonly string[] = []
+): SetupPlan {
+  // The steps are Ubuntu's (linux-modules-extra carries zfs.ko); where they run is the caller's choice.
+  if (facts.osId !== 'ubuntu') {
     throw new Error(
-      `runner setup is for GitHub's ubuntu runners (found ${facts.githubActions ? `${facts.runnerOs ?? '?'} / ${facts.osId ?? '?'}` : 'no GitHub Actions runner'}); ` +
+      `runner setup is for Ubuntu hosts (found ${facts.osId ?? 'an unknown distribution'}); ` +
         `on this host install ${HOST_PACKAGES.join(' ')} yourself and make /dev/kvm usable, or run with TCG`
     )
   }
@@ -75,6 +77,7 @@ export function planRunnerSetup(facts: RunnerFacts, needGb: number): SetupPlan {
             '-q',
             '--no-install-recommends',
             ...HOST_PACKAGES,
+            ...extra,
             `linux-modules-extra-${facts.kernelRelease}`,
             'zfsutils-linux'
           ),
@@ -100,16 +103,21 @@ export function readRunnerFacts(
   freeDiskGb: number,
   uid = process.getuid?.() ?? 0
 ): RunnerFacts {
-  let osId: string | undefined
+  let osRelease = ''
   try {
-    osId = /^ID=(.*)$/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1]?.replace(/"/g, '')
+    osRelease = readFileSync('/etc/os-release', 'utf8')
   } catch {
-    osId = undefined
+    // No os-release: an unknown distribution, which the setup refuses by name.
   }
+  const field = (name: string): string | undefined =>
+    new RegExp(`^${name}=(.*)$`, 'm').exec(osRelease)?.[1]?.replace(/["']/g, '')
+  const osId = field('ID')
+  const osIdLike = (field('ID_LIKE') ?? '').split(/\s+/).filter(id => id !== '')
   return {
     githubActions: env.GITHUB_ACTIONS === 'true',
     runnerOs: env.RUNNER_OS,
     osId,
+    osIdLike,
     kernelRelease,
     freeDiskGb,
     uid

@@ -160,7 +160,7 @@ export const INPUTS = [
   {
     name: 'runner-setup',
     description:
-      "Install qemu, debootstrap and ZFS and open /dev/kvm on GitHub's ubuntu runners: auto (when on one), always, never.",
+      "What the run installs on the host before it starts: auto (on GitHub's ubuntu runners, the runner setup: qemu, debootstrap, ZFS, the /dev/kvm rule; on other Debian and Ubuntu hosts, as root or with password-less sudo, only the missing packages the requested tiers need, each command printed), always (the runner setup on any Ubuntu host), never (installs nothing). A host that lacks a package and cannot install it stops with the command to run.",
     default: 'auto'
   },
   {

@@ -1,6 +1,5 @@
 import type { Config } from '../inputs/config.js'
 import type { HostContext } from '../host/context.js'
-import { prepareHost } from '../host/prepare-host.js'
 import { actionsCache } from '../host/remote-cache.js'
 import { DEFAULT_QEMU_OPTIONS, QemuProvider } from './qemu/qemu-provider.js'
 
@@ -10,10 +9,4 @@ export function makeProvider(config: Config, host: HostContext): QemuProvider {
   const images = { dir: config.imageCache, mirror: config.mirror, remote: actionsCache(host.log) }
   const outbound = config.guestNetwork === 'outbound'
   return new QemuProvider({ ...DEFAULT_QEMU_OPTIONS, images, outbound }, host)
-}
-
-/** Applies `runner-setup`, then makes the provider: every mode that boots VMs comes through here. */
-export async function provisionProvider(config: Config, host: HostContext): Promise<QemuProvider> {
-  await prepareHost(config.runnerSetup, host)
-  return makeProvider(config, host)
 }
