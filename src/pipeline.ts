@@ -8,10 +8,12 @@ import type { HostContext } from './host/context.js'
 import { checkImages } from './images/check-images.js'
 import { hostNeeds, prepareHost } from './host/prepare-host.js'
 import { makeProvider } from './providers/make-provider.js'
+import { announceBuilds } from './images/build-estimate.js'
 import { escapeMarkdown } from './report/escape.js'
 import { parseCellId, type Cell } from './plan/cell.js'
 import { planCells } from './plan/plan.js'
 import { defaultShardCount, formatShard, selectShard, strategyMatrix } from './plan/shard.js'
+import { renderMatrixText } from './report/matrix-text.js'
 import { JUNIT_XML, PLAN_JSON, REPORT_MD, writeAt, writeOutputFile } from './publish/files.js'
 import type { Outputs } from './publish/outputs.js'
 import { compareWithBaseline, gateConclusion, type BaselineDiff } from './report/baseline.js'
@@ -89,6 +91,7 @@ export async function runPipeline(config: Config, deps: PipelineDeps): Promise<P
 
 async function imagesMode(config: Config, deps: PipelineDeps): Promise<PipelineResult> {
   await prepareHost(config.runnerSetup, hostNeeds(config, true, deps.github !== null), deps.host)
+  announceBuilds(config.axes.images, config.imageCache, 1, deps.host.log)
   const provider = makeProvider(config, deps.host)
   try {
     const lines = await checkImages(config, provider, deps.host)
@@ -141,6 +144,15 @@ async function runMode(config: Config, deps: PipelineDeps, report: boolean): Pro
   )
   if (concurrency.images > 1) {
     deps.host.log.info(`Running ${concurrency.images} images at once (${concurrency.reason})`)
+  }
+  if (config.tiers.some(t => t !== 'lint')) {
+    const used = new Set(cells.map(c => c.image))
+    announceBuilds(
+      config.axes.images.filter(i => used.has(i.name)),
+      config.imageCache,
+      concurrency.images,
+      deps.host.log
+    )
   }
   let results: CellResult[]
   try {
@@ -319,6 +331,8 @@ async function publish(
   deps.outputs.set('results-json', resultsPath)
   deps.outputs.set('report-md', reportPath)
   deps.outputs.set('junit-xml', junitPath)
+  // The table itself closes the log, so a terminal or a job log shows the result without opening a file.
+  deps.host.log.info(`\n${renderMatrixText(results, planned)}\n`)
   deps.host.log.info(counts.summaryLine())
   deps.host.log.info(`Report: ${reportPath}`)
   // Shard runs never post: the report job posts once for all of them.

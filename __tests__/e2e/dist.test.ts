@@ -246,6 +246,10 @@ describe('CLI', () => {
     const r = cli(['run', ...args], dir, { TMPDIR: dir })
     expect(r.status).toBe(0)
     expect(r.stderr).toContain(`lint: kubespray 2.25.0 at ${kubespray}: 3 finding(s)`)
+    // The run's last lines are the matrix itself, then the counts and where the report is.
+    expect(r.stderr).toMatch(
+      /\n +zfs +zfs +zfs\nimage +nerdctl +crictl +ctr\ndebian-12 +\S.*\ndebian-12 · fixed +\S.*\n\ndebian-12: kernel 6\.1 · OpenZFS 2\.1 \(expected; not booted\)\n[^]*\n\n6 cells: .*\nReport: \S+report\.md\n$/
+    )
     const results = JSON.parse(readFileSync(join(dir, 'zfs-join-results/results.json'), 'utf8')) as {
       cells: {
         id: string

@@ -19,6 +19,8 @@ export interface BuildRequest {
   readonly outDir: string
   /** Keeps downloaded .debs between builds of the same suite. */
   readonly debCache: string
+  /** How long the whole build should take, for the share done on each step's line. */
+  readonly expectedSeconds?: number
 }
 
 const MINUTE = 60_000
@@ -39,8 +41,14 @@ export async function buildImage(req: BuildRequest, ctx: HostContext): Promise<I
   const step = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
     const t = Date.now()
     const result = await body()
-    ctx.log.info(`  ${req.image.name}: ${name} (${((Date.now() - t) / 1000).toFixed(0)}s)`)
+    ctx.log.info(`  ${req.image.name}: ${name} (${((Date.now() - t) / 1000).toFixed(0)}s${shareDone()})`)
     return result
+  }
+  // Elapsed over the expected time, never shown as done before the last step is.
+  const shareDone = (): string => {
+    if (req.expectedSeconds === undefined || req.expectedSeconds <= 0) return ''
+    const share = Math.min(95, Math.round(((Date.now() - started) / 1000 / req.expectedSeconds) * 100))
+    return `; about ${share}% of the build`
   }
   const run = (command: Command, minutes: number) =>
     check(ctx.exec, asRoot(command), { timeoutMs: minutes * MINUTE, signal: ctx.signal })

@@ -5,6 +5,7 @@ import type { HostContext } from '../host/context.js'
 import { withDirLock } from '../host/dir-lock.js'
 import { fillDir } from '../host/fill-dir.js'
 import { AptIndex } from './apt-index.js'
+import { aboutMinutes, buildEstimate } from './build-estimate.js'
 import { buildImage } from './builder.js'
 import type { ImageSpec } from './catalogue.js'
 import { ARTIFACT_FILES, BUILDER_VERSION, readArtifacts, type ImageArtifacts } from './manifest.js'
@@ -144,8 +145,9 @@ async function fetchOrBuild(job: CacheJob): Promise<ImageArtifacts> {
 
 function build(job: CacheJob, debCache: string) {
   const { image, recipe, versions, options, ctx, key, dir } = job
+  const estimate = buildEstimate(image, options.dir)
   ctx.log.info(
-    `${image.name}: building image ${key} from ${options.mirror} (${image.suite}; takes several minutes)`
+    `${image.name}: building image ${key} from ${options.mirror} (${image.suite}; ${aboutMinutes(estimate.seconds)}: ${estimate.source})`
   )
   // Built beside its final place and renamed when complete, so a killed build never looks cached.
   return fillDir(
@@ -158,7 +160,8 @@ function build(job: CacheJob, debCache: string) {
           mirror: options.mirror,
           key,
           outDir: partial,
-          debCache
+          debCache,
+          expectedSeconds: estimate.seconds
         },
         ctx
       )

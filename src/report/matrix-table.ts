@@ -9,12 +9,12 @@ import { NOT_PLANNED_SYMBOL, NOT_RUN_SYMBOL, STATUS_SYMBOLS, outcomeLabel } from
 
 type Coordinates = Pick<Cell, 'image' | 'snapshotter' | 'tool' | 'variant'>
 
-interface Row {
+export interface Row {
   readonly image: string
   readonly variant: Variant
 }
 
-interface Column {
+export interface Column {
   readonly snapshotter: Snapshotter
   readonly tool: Tool
 }
@@ -29,21 +29,33 @@ export function latestResults(results: readonly CellResult[]): CellResult[] {
   return [...latest.values()]
 }
 
+/** One row of the matrix: an image and variant, its cells' labels in column order. */
+export interface GridRow extends Row {
+  readonly cells: readonly GridCell[]
+}
+
+/** A cell's status label (symbol and signature code) and the numbers of its notes. */
+export interface GridCell {
+  readonly label: string
+  readonly notes: readonly number[]
+}
+
 /**
- * The pass/fail matrix as a Markdown table: one row per image and variant (images in plan order, the
+ * The pass/fail matrix, before it is drawn: one row per image and variant (images in plan order, the
  * fixed variant right under the kubespray one, so the fix shows next to the failure), one column per
- * snapshotter × tool combination planned (in SNAPSHOTTERS then TOOLS order).
+ * snapshotter × tool combination planned (in SNAPSHOTTERS then TOOLS order), each cell its label.
  *
  * A result for a cell the plan does not contain is shown anyway (its row or column is added) rather
  * than hidden: the table is the one part of the report that is never shortened, so it must show
  * every result.
  */
-export function renderMatrixTable(results: readonly CellResult[], planned: readonly Cell[]): string {
+export function matrixGrid(
+  results: readonly CellResult[],
+  planned: readonly Cell[]
+): { readonly columns: readonly Column[]; readonly rows: readonly GridRow[] } {
   const latest = new Map(latestResults(results).map(r => [key(r), r]))
   const plannedKeys = new Set(planned.map(key))
   const everyCell: readonly Coordinates[] = [...planned, ...results]
-  if (everyCell.length === 0) return '_No cells planned._'
-
   const images = [...new Set(everyCell.map(c => c.image))]
   const rows: Row[] = images.flatMap(image =>
     VARIANTS.filter(variant => everyCell.some(c => c.image === image && c.variant === variant)).map(
@@ -56,20 +68,24 @@ export function renderMatrixTable(results: readonly CellResult[], planned: reado
       tool
     }))
   )
-
   const notes = noteNumbers([...latest.values()])
-  const cellText = (row: Row, column: Column): string => {
+  const cell = (row: Row, column: Column): GridCell => {
     const k = key({ ...row, ...column })
     const result = latest.get(k)
-    if (result !== undefined) return `${outcomeLabel(result)}${noteMarks(result, notes)}`
-    return plannedKeys.has(k) ? NOT_RUN_SYMBOL : NOT_PLANNED_SYMBOL
+    if (result !== undefined) return { label: outcomeLabel(result), notes: noteMarks(result, notes) }
+    return { label: plannedKeys.has(k) ? NOT_RUN_SYMBOL : NOT_PLANNED_SYMBOL, notes: [] }
   }
+  return { columns, rows: rows.map(row => ({ ...row, cells: columns.map(c => cell(row, c)) })) }
+}
 
+/** The pass/fail matrix as a Markdown table (see matrixGrid), each row labelled with its versions. */
+export function renderMatrixTable(results: readonly CellResult[], planned: readonly Cell[]): string {
+  if (planned.length === 0 && results.length === 0) return '_No cells planned._'
+  const { columns, rows } = matrixGrid(results, planned)
   const header = `| image | ${columns.map(c => `${c.snapshotter}<br>${c.tool}`).join(' | ')} |`
   const separator = `| --- | ${columns.map(() => ':-:').join(' | ')} |`
-  const lines = rows.map(
-    row => `| ${rowLabel(row, results)} | ` + `${columns.map(c => cellText(row, c)).join(' | ')} |`
-  )
+  const text = (c: GridCell) => (c.notes.length === 0 ? c.label : `${c.label}<sup>${c.notes.join(',')}</sup>`)
+  const lines = rows.map(row => `| ${rowLabel(row, results)} | ${row.cells.map(text).join(' | ')} |`)
   return [header, separator, ...lines].join('\n')
 }
 
@@ -98,15 +114,23 @@ export function renderLegend(results: readonly CellResult[]): string {
 }
 
 function rowLabel(row: Row, results: readonly CellResult[]): string {
-  const variant = row.variant === 'kubespray' ? '' : ` · ${row.variant}`
-  return `${escapeMarkdown(row.image)}${variant}<br>${imageVersions(row.image, results)}`
+  return `${escapeMarkdown(rowName(row))}<br>${imageVersions(row.image, results, escapeMarkdown)}`
+}
+
+/** `debian-12`, or `debian-12 · fixed` for the fixed variant's row. */
+export function rowName(row: Row): string {
+  return row.variant === 'kubespray' ? row.image : `${row.image} · ${row.variant}`
 }
 
 /**
  * The versions read inside the guest; failing that, the catalogue's expected series, marked so that
  * nobody takes a guess for a measurement.
  */
-function imageVersions(image: string, results: readonly CellResult[]): string {
+export function imageVersions(
+  image: string,
+  results: readonly CellResult[],
+  escape: (text: string) => string
+): string {
   const ofImage = results.filter(r => r.image === image)
   const kernel = ofImage.find(r => r.versions.kernel !== undefined)?.versions.kernel
   const openzfs = ofImage.find(r => r.versions.openzfs !== undefined)?.versions.openzfs
@@ -115,11 +139,11 @@ function imageVersions(image: string, results: readonly CellResult[]): string {
   if (kernel === undefined && openzfs === undefined) {
     if (expected === undefined) return 'versions unknown'
     const series = `kernel ${expected.kernelSeries} · OpenZFS ${expected.openzfsSeries}`
-    return `${escapeMarkdown(series)} (expected; not booted)`
+    return `${escape(series)} (expected; not booted)`
   }
   const part = (label: string, read: string | undefined, series: string | undefined): string => {
-    if (read !== undefined) return `${label} ${escapeMarkdown(read)}`
-    if (series !== undefined) return `${label} ${escapeMarkdown(series)} (expected; not read)`
+    if (read !== undefined) return `${label} ${escape(read)}`
+    if (series !== undefined) return `${label} ${escape(series)} (expected; not read)`
     return `${label} unknown`
   }
   return [

@@ -12,10 +12,9 @@ export function noteNumbers(results: readonly CellResult[]): Map<string, number>
   return numbers
 }
 
-/** `<sup>1,2</sup>` for a cell with notes, '' for one without. */
-export function noteMarks(result: CellResult, numbers: ReadonlyMap<string, number>): string {
-  const marks = (result.notes ?? []).map(n => numbers.get(n)).filter(n => n !== undefined)
-  return marks.length === 0 ? '' : `<sup>${marks.join(',')}</sup>`
+/** The numbers of a cell's notes (none for a cell without). */
+export function noteMarks(result: CellResult, numbers: ReadonlyMap<string, number>): number[] {
+  return (result.notes ?? []).map(n => numbers.get(n)).filter(n => n !== undefined)
 }
 
 /** The notes under the table, each with how many cells it concerns; '' when there are none. */
