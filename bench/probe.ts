@@ -1,20 +1,24 @@
 /**
  * `npm run bench`: measures the probe tier on this machine and writes bench/out/probe.json.
- * - the whole default probe matrix with a warm image cache: wall seconds, median seconds per cell that
- *   really ran (skipped cells excluded), VM boots, statuses;
+ * - the whole default probe matrix with a warm image cache, twice: wall seconds, median seconds per cell
+ *   that really ran (skipped cells excluded), VM boots, statuses, where a cell's time goes (each stage's
+ *   median and p90 per image, from the cells' timings.json), and every cell whose status or signature
+ *   differs between the two runs (a flip is a bug or a flaky cell, never hidden; `--once` runs it once);
  * - a subset (one image, every snapshotter, ctr and crictl) run twice in the same process: as the action
  *   runs it (one VM for the image, a reset between cells) and naively (a fresh VM for every cell); the
  *   ratio of the two is what sharing one VM per image buys.
  * - the probe configured from a kubespray checkout (`--kubespray-path`, else the fixed-fork fixture) on one
  *   image, twice: the render done by Ansible (a fresh var forces it), then taken from the render cache;
  *   render seconds per image beside the median cell seconds, and how often lint's prediction matched.
- * Usage: tsx bench/probe.ts [--images debian-11,debian-12] [--subset-image debian-12] [--no-matrix] [--no-subset]
+ * Usage: tsx bench/probe.ts [--images debian-11,debian-12] [--subset-image debian-12] [--no-matrix] [--once] [--no-subset]
  *        [--kubespray-path DIR] [--checkout-image debian-13]
  */
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { lintAgreement } from '../src/report/lint-agreement.js'
+import type { CellResult } from '../src/results/cell-result.js'
+import { stepProfile } from './step-profile.js'
 import { renderFixture } from '../__tests__/kubespray-fixtures.js'
 import type { RawInputs } from '../src/inputs/spec.js'
 import { withScriptHost } from '../scripts/script-host.js'
@@ -45,6 +49,17 @@ function renders(m: Measured): Record<string, unknown> {
   )
 }
 
+/** Every cell whose status or signature is not the same in both runs. */
+function flips(first: readonly CellResult[], second: readonly CellResult[]) {
+  const verdict = (c: CellResult) =>
+    c.status === 'fail' || c.status === 'flaky' ? `${c.status} ${c.signature}` : c.status
+  const before = new Map(first.map(c => [c.id, verdict(c)]))
+  return second.flatMap(c => {
+    const was = before.get(c.id)
+    return was === undefined || was === verdict(c) ? [] : [{ cell: c.id, first: was, second: verdict(c) }]
+  })
+}
+
 function summary(m: Measured) {
   const ran = m.cells.filter(c => c.status !== 'skipped')
   return {
@@ -66,9 +81,10 @@ const report = await withScriptHost(log, async host => {
     tiers: 'probe'
   }
   const images = flag('images')
-  const matrix = hasFlag('no-matrix')
-    ? undefined
-    : await measure(host, 'matrix', { tiers: 'probe', ...(images === undefined ? {} : { images }) })
+  const matrixInputs: RawInputs = { tiers: 'probe', ...(images === undefined ? {} : { images }) }
+  const matrix = hasFlag('no-matrix') ? undefined : await measure(host, 'matrix', matrixInputs)
+  const again =
+    matrix === undefined || hasFlag('once') ? undefined : await measure(host, 'matrix-again', matrixInputs)
   // --no-subset: only the checkout section (the sharing figures change with the VM code, not a checkout).
   const subsetToo = !hasFlag('no-subset')
   const shared = subsetToo ? await measure(host, 'subset-shared', subset) : undefined
@@ -96,6 +112,15 @@ const report = await withScriptHost(log, async host => {
         ? null
         : {
             ...summary(matrix),
+            step_profile: stepProfile(matrix.cells),
+            second_run:
+              again === undefined
+                ? null
+                : {
+                    ...summary(again),
+                    flips: flips(matrix.cells, again.cells),
+                    step_profile: stepProfile(again.cells)
+                  },
             cells_by_image: Object.fromEntries(
               [...new Set(matrix.cells.map(c => c.image))].map(image => [
                 image,

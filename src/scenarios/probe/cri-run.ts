@@ -4,7 +4,7 @@ import type { Verdict } from '../scenario.js'
 import { CONTAINER_SCRIPT, containerOutput, failedChecks } from './container-check.js'
 import { CriError, type ContainerStatus, type CriClient, type PodSandboxConfig } from './cri-client.js'
 import type { ProbeNode } from './probe-node.js'
-import type { Trace } from './trace.js'
+import type { ProbeStep, Trace } from './trace.js'
 
 /** Where the CRI writes the probe pod's logs on the node. */
 export const POD_LOG_DIR = '/var/log/zjm-pods'
@@ -28,9 +28,9 @@ export async function runThroughCri(
   }
   let sandboxId: string | undefined
   try {
-    const step = async <T>(name: string, call: () => Promise<T>): Promise<T> => {
+    const step = async <T>(name: string, timed: ProbeStep, call: () => Promise<T>): Promise<T> => {
       try {
-        const value = await call()
+        const value = await trace.time(timed, call)
         trace.note('cri', `${name}: ok`)
         return value
       } catch (e) {
@@ -38,9 +38,9 @@ export async function runThroughCri(
         throw e
       }
     }
-    sandboxId = await step('RunPodSandbox', () => cri.runPodSandbox(sandbox, CRI_TIMEOUT_MS))
+    sandboxId = await step('RunPodSandbox', 'sandbox', () => cri.runPodSandbox(sandbox, CRI_TIMEOUT_MS))
     const id = sandboxId
-    const containerId = await step('CreateContainer', () =>
+    const containerId = await step('CreateContainer', 'create', () =>
       cri.createContainer(
         id,
         {
@@ -53,8 +53,8 @@ export async function runThroughCri(
         CRI_TIMEOUT_MS
       )
     )
-    await step('StartContainer', () => cri.startContainer(containerId, CRI_TIMEOUT_MS))
-    const status = await waitForExit(cri, containerId, signal)
+    await step('StartContainer', 'start', () => cri.startContainer(containerId, CRI_TIMEOUT_MS))
+    const status = await trace.time('exit', () => waitForExit(cri, containerId, signal))
     trace.note('cri', `container ${status.state} exit ${status.exit_code} ${status.reason} ${status.message}`)
     const log = await env.node.exec(cmd('cat', `${POD_LOG_DIR}/${uid}/probe.log`), { signal })
     const output = containerOutput(log.stdout)

@@ -54,26 +54,23 @@ export async function runProbeCell(
     }
   }
 
-  await env.node.reset()
-  const started = await trace.step(
-    'start containerd',
-    env.node,
-    startContainerdScript(config.files),
-    ctx.signal
+  await trace.time('zfs-reset', () => env.node.reset())
+  const started = await trace.time('containerd-start', () =>
+    trace.step('start containerd', env.node, startContainerdScript(config.files), ctx.signal)
   )
   if (started.exitCode !== 0) {
     return finish(harness('containerd did not start with the rendered config', started))
   }
   trace.since = parseSince(started.stdout)
 
-  const tool = await toolVersion(env, config, ctx.signal)
+  const tool = await trace.time('tool-version', () => toolVersion(env, config, ctx.signal))
   // One connection serves the whole cell: the crictl stand-in's pull and kubelet's pod and container.
-  const connected = await connect(env, trace)
+  const connected = await trace.time('cri-connect', () => connect(env, trace))
   if (connected.kind === 'failed') return finish(connected.verdict, tool)
   try {
-    const pulled = await pull(env, config, connected.cri, trace, ctx.signal)
+    const pulled = await trace.time('pull', () => pull(env, config, connected.cri, trace, ctx.signal))
     if (pulled.kind !== 'ok') return await finish(pulled.verdict, tool)
-    unpacked = await unpackedSnapshotters(env, trace, ctx.signal)
+    unpacked = await trace.time('unpack-check', () => unpackedSnapshotters(env, trace, ctx.signal))
     return await finish(await runImage(env, config, connected.cri, trace, unpacked, ctx.signal), tool)
   } finally {
     connected.cri.close()

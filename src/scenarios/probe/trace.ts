@@ -16,6 +16,33 @@ function tail(text: string, lines: number): string {
     : [`[… ${all.length - lines} earlier lines]`, ...all.slice(-lines)].join('\n')
 }
 
+/**
+ * The stages of a probe cell whose time the profile reports (bench/probe.json): where a cell's seconds
+ * go, so that work on the probe's speed starts from a measurement.
+ */
+export const PROBE_STEPS = [
+  'zfs-reset',
+  'containerd-start',
+  'tool-version',
+  'cri-connect',
+  'pull',
+  'unpack-check',
+  'sandbox',
+  'create',
+  'start',
+  'exit',
+  'log-collection'
+] as const
+export type ProbeStep = (typeof PROBE_STEPS)[number]
+
+/** The file beside steps.log with each stage's seconds, in the order run. */
+export const TIMINGS_FILE = 'timings.json'
+
+export interface StepTiming {
+  readonly step: ProbeStep
+  readonly seconds: number
+}
+
 interface Since {
   readonly uptime: number
   readonly epoch: number
@@ -37,8 +64,19 @@ export class Trace {
   since: Since | undefined
   private readonly lines: string[] = []
   private readonly files: string[] = []
+  private readonly timings: StepTiming[] = []
 
   constructor(private readonly dir: string) {}
+
+  /** Runs one stage of the cell and records its seconds, whether it succeeds or throws. */
+  async time<T>(step: ProbeStep, body: () => Promise<T>): Promise<T> {
+    const started = performance.now()
+    try {
+      return await body()
+    } finally {
+      this.timings.push({ step, seconds: Math.round(performance.now() - started) / 1000 })
+    }
+  }
 
   note(step: string, text: string): void {
     this.lines.push(`[${new Date().toISOString()}] ${step}: ${text}`)
@@ -79,8 +117,15 @@ export class Trace {
     return linesSince(text, this.since?.uptime ?? 0)
   }
 
-  /** Writes steps.log, containerd.log and kernel.log; returns every log path of the attempt. */
+  /** Writes kernel.log, containerd.log, steps.log and timings.json; returns every log path of the attempt. */
   async collect(node: Node, signal: AbortSignal): Promise<string[]> {
+    await this.time('log-collection', () => this.collectNodeLogs(node, signal))
+    this.write('steps.log', this.lines.join('\n'))
+    this.write(TIMINGS_FILE, JSON.stringify(this.timings, null, 1))
+    return [...this.files]
+  }
+
+  private async collectNodeLogs(node: Node, signal: AbortSignal): Promise<void> {
     if (!signal.aborted) {
       this.write('kernel.log', await this.kernelLines(node, signal))
       const since = this.since === undefined ? '-b' : `--since=@${this.since.epoch}`
@@ -90,8 +135,6 @@ export class Trace {
       )
       this.write('containerd.log', journal.stdout)
     }
-    this.write('steps.log', this.lines.join('\n'))
-    return [...this.files]
   }
 }
 
