@@ -3,7 +3,7 @@
  * Debian's mirror (or takes them from the cache), boots them, and checks what the guests report.
  */
 import { spawn } from 'node:child_process'
-import { createServer, type AddressInfo } from 'node:net'
+import { connect, createServer, type AddressInfo } from 'node:net'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -49,6 +49,32 @@ function qemuProcesses(match: string): number[] {
       }
     })
     .map(Number)
+}
+
+function cmdline(pid: number): string {
+  return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+function connects(port: number): Promise<boolean> {
+  return new Promise(resolve => {
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once('error', () => resolve(false))
+  })
+}
+
+/**
+ * Whether the port stops accepting within `ms`: a SIGKILLed qemu's threads take a moment to go, and its
+ * sockets close with the last of them.
+ */
+async function portClosesWithin(port: number, ms: number): Promise<boolean> {
+  for (const until = Date.now() + ms; Date.now() < until; await new Promise(r => setTimeout(r, 100))) {
+    if (!(await connects(port))) return true
+  }
+  return false
 }
 
 async function sh(node: Node, script: string): Promise<string> {
@@ -193,12 +219,12 @@ describeVm('node images and qemu nodes', () => {
 
   describe('killed midway', () => {
     function holdNode(tempRoot: string) {
+      // node itself, not the tsx wrapper (which runs the script in a child): the process killed is
+      // qemu's parent.
       const child = spawn(
-        join(root, 'node_modules/.bin/tsx'),
-        [join(root, '__tests__/vm/hold-node.ts'), 'debian-12', IMAGE_CACHE, tempRoot],
-        {
-          stdio: ['ignore', 'pipe', 'pipe']
-        }
+        process.execPath,
+        ['--import', 'tsx', join(root, '__tests__/vm/hold-node.ts'), 'debian-12', IMAGE_CACHE, tempRoot],
+        { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] }
       )
       let out = ''
       child.stdout.on('data', (b: Buffer) => (out += b.toString()))
@@ -238,22 +264,77 @@ describeVm('node images and qemu nodes', () => {
     )
 
     it(
-      'SIGKILL: qemu outlives its parent, and the ledger sweep (post step, next run) removes it and its files',
+      'SIGKILL: qemu dies with its parent and its ssh port closes; the ledger sweep (post step, next run) removes its files',
       async () => {
         const tempRoot = mkdtempSync(join(tmpdir(), 'zjm-kill-'))
         const run = holdNode(tempRoot)
         const ledgerPath = (await run.waitFor(/^LEDGER (.+)$/m, MINUTE))[1]!
         const workDir = (await run.waitFor(/^WORKDIR (.+)$/m, MINUTE))[1]!
         await run.waitFor(/^BOOTED /m, 10 * MINUTE)
+        const [vm] = qemuProcesses(workDir)
+        const port = Number(/hostfwd=tcp:127\.0\.0\.1:(\d+)-:22/.exec(cmdline(vm!))?.[1])
+        expect(await connects(port)).toBe(true)
         run.child.kill('SIGKILL')
         await run.exited
-        expect(qemuProcesses(workDir)).toHaveLength(1)
-        expect(sweep(new CleanupLedger(ledgerPath), log)).toBeGreaterThanOrEqual(3)
-        await new Promise(r => setTimeout(r, 1000))
+        for (let i = 0; i < 50 && qemuProcesses(workDir).length > 0; i++)
+          await new Promise(r => setTimeout(r, 100))
         expect(qemuProcesses(workDir)).toEqual([])
+        expect(await portClosesWithin(port, 5000)).toBe(true)
+        // What is not a process (the work dir, the disk overlays) is the sweep's, as before.
+        expect(existsSync(workDir)).toBe(true)
+        expect(sweep(new CleanupLedger(ledgerPath), log)).toBeGreaterThanOrEqual(2)
         expect(existsSync(workDir)).toBe(false)
         expect(readdirSync(tempRoot)).toEqual([])
         rmSync(tempRoot, { recursive: true, force: true })
+      },
+      15 * MINUTE
+    )
+
+    it(
+      'SIGKILL of the CLI in the middle of a probe cell leaves no qemu, ssh or open port of its run',
+      async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'zjm-cli-kill-'))
+        const cli = spawn(
+          process.execPath,
+          [
+            join(root, 'dist/cli/index.js'),
+            'run',
+            ...['--tiers', 'probe', '--images', 'debian-12', '--snapshotters', 'zfs', '--tools', 'ctr'],
+            ...[
+              '--variants',
+              'kubespray',
+              '--image-cache',
+              IMAGE_CACHE,
+              '--mirror',
+              MIRROR,
+              '--runner-setup',
+              'never'
+            ]
+          ],
+          { cwd: dir, env: { ...process.env, TMPDIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] }
+        )
+        let out = ''
+        cli.stderr.on('data', (b: Buffer) => (out += b.toString()))
+        const exited = new Promise(r => cli.once('exit', r))
+        for (let i = 0; i < 600 && !/answered ssh/.test(out); i++) await new Promise(r => setTimeout(r, 1000))
+        expect(out).toMatch(/answered ssh/)
+        const ours = () => qemuProcesses(dir).filter(p => p !== cli.pid)
+        const [vm] = ours()
+        const port = Number(/hostfwd=tcp:127\.0\.0\.1:(\d+)-:22/.exec(cmdline(vm!))?.[1])
+        cli.kill('SIGKILL')
+        await exited
+        for (let i = 0; i < 50 && ours().length > 0; i++) await new Promise(r => setTimeout(r, 100))
+        expect(ours().map(cmdline)).toEqual([])
+        expect(await portClosesWithin(port, 5000)).toBe(true)
+        // The next run sweeps the dead run's ledger: its work dir goes.
+        const next = spawn(process.execPath, [join(root, 'dist/cli/index.js'), 'plan'], {
+          cwd: dir,
+          env: { ...process.env, TMPDIR: dir },
+          stdio: 'ignore'
+        })
+        await new Promise(r => next.once('exit', r))
+        expect(readdirSync(dir).filter(f => f.startsWith('zfs-join-matrix-'))).toEqual([])
+        rmSync(dir, { recursive: true, force: true })
       },
       15 * MINUTE
     )

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { shellLine, type Command } from './command.js'
+import { dieWithParent } from './die-with-parent.js'
 
 export interface RunOptions {
   /** Kills the process (and its process group) after this long; the result says it timed out. */
@@ -76,7 +77,8 @@ export const processExecutor: Executor = {
   run: (command, options = {}) =>
     new Promise(resolve => {
       const started = Date.now()
-      const child = spawn(command.program, [...command.args], {
+      const spawned = dieWithParent(command)
+      const child = spawn(spawned.program, [...spawned.args], {
         cwd: command.cwd,
         env: command.env === undefined ? process.env : { ...process.env, ...command.env },
         // Own process group, so a timeout kills what the command started too (qemu-img under a script, …).

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import type { Command } from '../../exec/command.js'
+import { dieWithParent } from '../../exec/die-with-parent.js'
 import type { HostContext } from '../../host/context.js'
 import type { Resource } from '../../cleanup/ledger.js'
 
@@ -40,7 +41,9 @@ export class VmProcess {
   }
 
   static start(command: Command, name: string, serialLog: string, ctx: HostContext): VmProcess {
-    const child = spawn(command.program, [...command.args], {
+    // qemu dies with the run, even a SIGKILLed one; the ledger entry covers hosts without setpriv.
+    const spawned = dieWithParent(command)
+    const child = spawn(spawned.program, [...spawned.args], {
       stdio: ['ignore', 'ignore', 'pipe'],
       detached: true
     })
