@@ -112,14 +112,14 @@ const report = await withScriptHost(log, async host => {
         ? null
         : {
             ...summary(matrix),
-            step_profile: stepProfile(matrix.cells),
+            step_profile: stepProfile(matrix.cells, matrix.outputDir),
             second_run:
               again === undefined
                 ? null
                 : {
                     ...summary(again),
                     flips: flips(matrix.cells, again.cells),
-                    step_profile: stepProfile(again.cells)
+                    step_profile: stepProfile(again.cells, again.outputDir)
                   },
             cells_by_image: Object.fromEntries(
               [...new Set(matrix.cells.map(c => c.image))].map(image => [

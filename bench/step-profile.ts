@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { basename } from 'node:path'
+import { basename, resolve } from 'node:path'
 import type { CellResult } from '../src/results/cell-result.js'
 import { PROBE_STEPS, TIMINGS_FILE, type StepTiming } from '../src/scenarios/probe/trace.js'
 
@@ -18,13 +18,19 @@ export interface StepStats {
 
 /**
  * Where a probe cell's time goes, per image: for each stage (in the order a cell runs them) the median
- * and p90 seconds over the cells that reached it, from each cell's last attempt's timings.json; beside
+ * and p90 seconds over the cells that reached it, from each cell's last attempt's timings.json (under
+ * `outputDir`, which the results' log paths are relative to); beside
  * them the cells' own seconds, so the stages' sum can be read against the whole.
  */
-export function stepProfile(cells: readonly CellResult[]): Record<string, Record<string, StepStats>> {
+export function stepProfile(
+  cells: readonly CellResult[],
+  outputDir: string
+): Record<string, Record<string, StepStats>> {
   const byImage = new Map<string, { timings: StepTiming[]; total: number }[]>()
   for (const cell of cells) {
-    const file = [...cell.logs].reverse().find(p => basename(p) === TIMINGS_FILE)
+    // A result's logs are relative to the run's output dir.
+    const log = [...cell.logs].reverse().find(p => basename(p) === TIMINGS_FILE)
+    const file = log === undefined ? undefined : resolve(outputDir, log)
     if (file === undefined || !existsSync(file)) continue
     const timings = JSON.parse(readFileSync(file, 'utf8')) as StepTiming[]
     byImage.set(cell.image, [...(byImage.get(cell.image) ?? []), { timings, total: cell.durationSeconds }])

@@ -217,6 +217,18 @@ describe('diagnose: input', () => {
     expect(ids(d)).toEqual(['pull-network-unreachable', 'kubelet-client-ca-missing'])
   })
 
+  it('binary text behind gzip or on standard input is refused too, naming it', async () => {
+    const file = join(tempDir(), 'core.gz')
+    const binary = Buffer.concat([Buffer.from('ELF'), Buffer.alloc(16), Buffer.from('\nmore\n')])
+    writeFileSync(file, gzipSync(binary))
+    await expect(scanLogs([file], noStdin)).rejects.toThrow(
+      new LogInputError(`${file} (gzip) is binary, not a text log (it holds NUL bytes)`)
+    )
+    await expect(scanLogs(['-'], Readable.from([binary]))).rejects.toThrow(
+      new LogInputError('- (standard input) is binary, not a text log (it holds NUL bytes)')
+    )
+  })
+
   it('cuts a line longer than the bound instead of holding it, and counts lines across chunks', async () => {
     const long = 'x'.repeat(MAX_LINE_CHARS * 3)
     const chunks = ['a\r\nb', 'c\n', long.slice(0, 1000), long.slice(1000), '\nlast']

@@ -1,6 +1,6 @@
 /** `zfs-join-matrix diagnose` and `mode: diagnose` through the bundles, as a user with their own logs runs them. */
 import { spawnSync } from 'node:child_process'
-import { closeSync, cpSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs'
+import { chmodSync, closeSync, cpSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { tempDir } from '../helpers.js'
@@ -43,6 +43,19 @@ describe('diagnose CLI', () => {
     )
   })
 
+  it("a real cluster.yml whose failure kubespray hid (no_log) names nothing and lists the failed task's line", () => {
+    // The join tier's capture: the runc download failed with no route out, its reason censored by no_log.
+    const file = join(logs, 'kubespray-2.23.3-cluster-download-no-route.log')
+    const r = diagnose([file])
+    expect(r.status).toBe(0)
+    expect(r.stdout).toMatch(/No known signature found\./)
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `Errors no signature names \\(\\d+ distinct\\):\n(.*\n)*.*${file.replace(/[.]/g, '\\.')}:\\d+: fatal: \\[cp-debian-12 `
+      )
+    )
+  })
+
   it('--format json and markdown say the same; standard input as -', () => {
     const input = readFileSync(join(diag, 'nerdctl-pull-dns.log'), 'utf8')
     const json = diagnose(['--format', 'json', '-'], { input })
@@ -68,6 +81,33 @@ describe('diagnose CLI', () => {
       expect({ args, status: r.status, stdout: r.stdout }).toEqual({ args, status: 2, stdout: '' })
       expect(r.stderr).toMatch(message)
     }
+    const piped = diagnose(['-'], {
+      input: readFileSync(process.execPath).subarray(0, 4096).toString('latin1')
+    })
+    expect(piped.status).toBe(2)
+    expect(piped.stderr).toMatch(/- \(standard input\) is binary, not a text log/)
+  })
+
+  it('a log its reader may not read is exit 2 naming it (run as another user, since root reads everything)', () => {
+    if (process.getuid?.() !== 0) return // only root can become another user here
+    const dir = tempDir()
+    const file = join(dir, 'scale.log')
+    cpSync(join(logs, 'kubespray-11734-join.log'), file)
+    chmodSync(file, 0o600)
+    chmodSync(dir, 0o755)
+    const r = spawnSync(
+      '/usr/bin/setpriv',
+      [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        process.execPath,
+        join(root, 'dist/cli/index.js')
+      ].concat(['diagnose', file]),
+      { encoding: 'utf8', env: { PATH: process.env.PATH } }
+    )
+    expect(r.stderr).toContain(`${file} cannot be read (permission denied)`)
+    expect(r.status).toBe(2)
   })
 
   it(

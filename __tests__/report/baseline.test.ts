@@ -176,6 +176,18 @@ describe('gateConclusion', () => {
     expect(gateConclusion('failures', green, regressed).failed).toBe(false)
   })
 
+  it('fails on a harness error under regressions too, with or without a baseline; never only reports it', () => {
+    const errored = new MatrixCounts([result('a/zfs/ctr', PASS), result('e/zfs/ctr', ERROR)])
+    for (const diff of [undefined, EMPTY_DIFF]) {
+      expect(gateConclusion('regressions', errored, diff)).toEqual({
+        failed: true,
+        reason:
+          '1 of 2 cells errored: the harness could not test it, so the matrix is not a result (fail-on: never reports only).'
+      })
+    }
+    expect(gateConclusion('never', errored, undefined).failed).toBe(false)
+  })
+
   it('never fails when told never', () => {
     expect(gateConclusion('never', failing, regressed).failed).toBe(false)
   })

@@ -201,14 +201,20 @@ describe('runCells', () => {
     ])
   })
 
-  it('on cancel it stops starting cells, closes the session and keeps what finished', async () => {
-    const { config, journal, log, workDir } = setup({ images: 'debian-12', tools: 'ctr', tiers: 'probe' })
-    const controller = new AbortController()
+  /** A probe whose `n`th cell is cut short by a cancel while it runs; it ends as the harness error a
+   * killed ssh gives. */
+  function cancelledAt(n: number, controller: AbortController) {
     const session = scriptedSession([])
+    let calls = 0
     const cancelling: ScenarioSession = {
       run: (c, a) => {
+        if (++calls < n) return session.run(c, a)
         controller.abort()
-        return session.run(c, a)
+        return Promise.resolve({
+          verdict: { kind: 'error', message: 'containerd did not start: (no output)', evidence: [] },
+          versions: {},
+          logs: []
+        })
       },
       close: () => session.close()
     }
@@ -216,8 +222,15 @@ describe('runCells', () => {
       tier: 'probe',
       open: () => Promise.resolve({ kind: 'ready', session: cancelling })
     }
-    const cells = ['overlayfs', 'zfs', 'native'].map(s => parseCellId(`debian-12/${s}/ctr/kubespray`)!)
-    const results = await runCells(cells, {
+    return { probe, session }
+  }
+  const threeCells = ['overlayfs', 'zfs', 'native'].map(s => parseCellId(`debian-12/${s}/ctr/kubespray`)!)
+
+  it('on cancel it stops starting cells, closes the session, keeps what finished and drops the cell it cut', async () => {
+    const { config, journal, log, workDir } = setup({ images: 'debian-12', tools: 'ctr', tiers: 'probe' })
+    const controller = new AbortController()
+    const { probe, session } = cancelledAt(2, controller)
+    const results = await runCells(threeCells, {
       config,
       scenarioFor: () => probe,
       log,
@@ -225,9 +238,95 @@ describe('runCells', () => {
       signal: controller.signal,
       workDir
     })
-    expect(results.map(r => r.id)).toEqual(['debian-12/overlayfs/ctr/kubespray'])
+    // The second cell's "error" was the cancel's doing: it is not run, like the third.
+    expect(results.map(r => [r.id, r.status])).toEqual([['debian-12/overlayfs/ctr/kubespray', 'pass']])
     expect(session.closed).toBe(true)
     expect(readFileSync(journal.path, 'utf8').trim().split('\n')).toHaveLength(1)
+    expect(log.lines).toContain('warning: Cancelled: 2 of 3 cells not run (the report shows them as not run)')
+  })
+
+  it('after a cancel, a cell the deeper tier never reached is not run, whatever the shallower tier said', async () => {
+    const { config, journal, log, workDir } = setup({
+      images: 'debian-12',
+      tools: 'ctr',
+      tiers: 'lint, probe'
+    })
+    const controller = new AbortController()
+    const { probe } = cancelledAt(2, controller)
+    const lint: Scenario = {
+      tier: 'lint',
+      open: () => Promise.resolve({ kind: 'ready', session: scriptedSession([]) })
+    }
+    const results = await runCells(threeCells, {
+      config,
+      scenarioFor: tier => (tier === 'lint' ? lint : probe),
+      log,
+      journal,
+      signal: controller.signal,
+      workDir
+    })
+    expect(results.map(r => [r.id, r.tiers.map(t => t.tier)])).toEqual([
+      ['debian-12/overlayfs/ctr/kubespray', ['lint', 'probe']]
+    ])
+  })
+
+  it("a cell whose error is a dead VM says so, and ends the session's remaining cells at once naming it", async () => {
+    const { config, journal, log, workDir } = setup({ images: 'debian-12', tools: 'ctr', tiers: 'probe' })
+    const calls: string[] = []
+    const session = scriptedSession(
+      [{ kind: 'error', message: 'timed out after 60s (cell-timeout)', evidence: [] }],
+      calls
+    )
+    const dead =
+      "the VM probe-debian-12 stopped: its qemu (pid 7) is stopped (state T); serial console's last lines:\n[ 1.0] x"
+    let asked = 0
+    const probe: Scenario = {
+      tier: 'probe',
+      open: () =>
+        Promise.resolve({
+          kind: 'ready',
+          session: { ...session, health: () => Promise.resolve(++asked > 0 ? dead : null) }
+        })
+    }
+    const results = await runCells(threeCells, {
+      config,
+      scenarioFor: () => probe,
+      log,
+      journal,
+      signal: never,
+      workDir
+    })
+    expect(calls).toEqual(['debian-12/overlayfs/ctr/kubespray'])
+    expect(asked).toBe(1)
+    expect(results.map(r => [r.status, r.status === 'error' ? r.message : ''])).toEqual([
+      ['error', `timed out after 60s (cell-timeout); ${dead}`],
+      ['error', 'not run: the VM probe-debian-12 stopped: its qemu (pid 7) is stopped (state T)'],
+      ['error', 'not run: the VM probe-debian-12 stopped: its qemu (pid 7) is stopped (state T)']
+    ])
+    expect(log.lines).toContain(
+      'warning: probe on debian-12: the VM probe-debian-12 stopped: its qemu (pid 7) is stopped (state T): its remaining cells end now'
+    )
+  })
+
+  it('a healthy session after an error goes on with its cells', async () => {
+    const { config, journal, log, workDir } = setup({ images: 'debian-12', tools: 'ctr', tiers: 'probe' })
+    const calls: string[] = []
+    const session = scriptedSession([{ kind: 'error', message: 'registry down', evidence: [] }], calls)
+    const probe: Scenario = {
+      tier: 'probe',
+      open: () =>
+        Promise.resolve({ kind: 'ready', session: { ...session, health: () => Promise.resolve(null) } })
+    }
+    const results = await runCells(threeCells, {
+      config,
+      scenarioFor: () => probe,
+      log,
+      journal,
+      signal: never,
+      workDir
+    })
+    expect(calls).toHaveLength(3)
+    expect(results.map(r => r.status)).toEqual(['error', 'pass', 'pass'])
   })
 
   it('writes each attempt its own log directory under the output dir', async () => {

@@ -27,7 +27,7 @@ describe('stepProfile', () => {
       // A cell skipped before any stage ran has no timings and counts nowhere.
       cellResult('debian-13/zfs/nerdctl/kubespray', { status: 'skipped', reason: 'r' })
     ]
-    expect(stepProfile(cells)).toEqual({
+    expect(stepProfile(cells, dir)).toEqual({
       'debian-12': {
         'zfs-reset': { cells: 3, median_seconds: 2, p90_seconds: 3 },
         pull: { cells: 2, median_seconds: 3, p90_seconds: 4 },
@@ -39,7 +39,7 @@ describe('stepProfile', () => {
         whole_cell: { cells: 1, median_seconds: 9, p90_seconds: 9 }
       }
     })
-    expect(Object.keys(stepProfile(cells)['debian-12']!)).toEqual(['zfs-reset', 'pull', 'whole_cell'])
+    expect(Object.keys(stepProfile(cells, dir)['debian-12']!)).toEqual(['zfs-reset', 'pull', 'whole_cell'])
   })
 
   it('takes the nearest-rank quantile', () => {

@@ -8,6 +8,8 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
+import { Readable } from 'node:stream'
+import { scanLogs } from '../../src/diagnose/scan-logs.js'
 import type { CellResult } from '../../src/results/cell-result.js'
 import { expectNothingLeft, readCells, runCli } from './run-cli.js'
 import { vmTestsEnabled } from './vm-env.js'
@@ -36,7 +38,7 @@ function expected(cell: Pick<CellResult, 'image' | 'snapshotter' | 'tool' | 'var
 describeVm('probe tier on real VMs', () => {
   it(
     'reproduces the overlayfs-on-ZFS failures, the tool mismatch and the fix, and leaves nothing behind',
-    () => {
+    async () => {
       const { out, tmp, stderr } = runCli([
         '--images',
         'debian-11,debian-12',
@@ -88,6 +90,30 @@ describeVm('probe tier on real VMs', () => {
       expect(report).toContain('**Z1**')
       expect(report).toContain('**Z2**')
       expect(report).toContain('**S2**')
+
+      // The cells' own logs, handed to `diagnose` as a user would hand theirs, name each failure as the
+      // probe did (Z1, Z2 from the container and the kernel, S2 from the snapshot check in steps.log).
+      for (const c of cells.filter(c => c.status === 'fail')) {
+        const found = await scanLogs(
+          c.logs.map(l => join(out, l)),
+          Readable.from([])
+        )
+        expect({ id: c.id, root: found.findings[0]?.signature.id }).toEqual({
+          id: c.id,
+          root: c.status === 'fail' ? c.signature : undefined
+        })
+      }
+      const s2 = cells.find(c => c.id === 'debian-12/zfs/ctr/kubespray')!
+      const steps = readFileSync(
+        join(
+          out,
+          s2.logs.find(l => l.endsWith('steps.log'))!
+        ),
+        'utf8'
+      )
+      expect(steps).toMatch(
+        /snapshots: ctr pulled \S+ unpacked for snapshotter overlayfs but the CRI uses zfs$/m
+      )
 
       expectNothingLeft(tmp)
     },

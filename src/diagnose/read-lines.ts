@@ -57,7 +57,7 @@ const JOURNAL_MAGIC = 'LPKSHHRH'
  * missing, unreadable, binary or journald file is a LogInputError naming it, before any line is read.
  */
 export function openLog(path: string, stdin: Readable): AsyncIterable<Buffer | string> {
-  if (path === '-') return stdin
+  if (path === '-') return refuseBinary('- (standard input)', stdin)
   let head: Buffer
   try {
     if (statSync(path).isDirectory()) throw new LogInputError(`${path} is a directory, not a log file`)
@@ -74,7 +74,7 @@ export function openLog(path: string, stdin: Readable): AsyncIterable<Buffer | s
     throw new LogInputError(`${path} ${why}`)
   }
   if (head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]) {
-    return createReadStream(path).pipe(createGunzip())
+    return refuseBinary(`${path} (gzip)`, createReadStream(path).pipe(createGunzip()))
   }
   if (head.subarray(0, JOURNAL_MAGIC.length).toString('latin1') === JOURNAL_MAGIC) {
     throw new LogInputError(
@@ -87,11 +87,32 @@ export function openLog(path: string, stdin: Readable): AsyncIterable<Buffer | s
   return createReadStream(path)
 }
 
+/**
+ * A stream whose start cannot be read ahead (standard input, a gzip file's decompressed text), checked
+ * as it comes: NUL bytes in its first HEAD_BYTES are a LogInputError naming it, as for a plain file.
+ */
+async function* refuseBinary(
+  name: string,
+  stream: AsyncIterable<Buffer | string>
+): AsyncGenerator<Buffer | string> {
+  let seen = 0
+  for await (const chunk of stream) {
+    if (seen < HEAD_BYTES) {
+      const head = (typeof chunk === 'string' ? Buffer.from(chunk) : chunk).subarray(0, HEAD_BYTES - seen)
+      if (head.includes(0)) throw new LogInputError(`${name} is binary, not a text log (it holds NUL bytes)`)
+      seen += head.length
+    }
+    yield chunk
+  }
+}
+
+const HEAD_BYTES = 8192
+
 /** A small, bounded read that tells binary from text before anything streams. */
 function readHead(path: string): Buffer {
   const fd = openSync(path, 'r')
   try {
-    const buf = Buffer.alloc(8192)
+    const buf = Buffer.alloc(HEAD_BYTES)
     return buf.subarray(0, readSync(fd, buf, 0, buf.length, 0))
   } finally {
     closeSync(fd)

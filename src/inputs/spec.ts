@@ -101,7 +101,7 @@ export const INPUTS = [
   {
     name: 'fail-on',
     description:
-      'When the step fails: regressions (against the baseline), failures (any failing cell), never.',
+      'When the step fails: regressions (a cell that passed in the baseline fails now; a harness error, a cell that could not be tested, fails always), failures (any failed or errored cell), never.',
     default: 'regressions'
   },
   {

@@ -59,6 +59,8 @@ export interface Node {
    */
   forwardUnixSocket(remotePath: string, localPath: string, signal: AbortSignal): Promise<Forward>
   facts(): Promise<NodeVersions>
+  /** Null while the node answers; else why it no longer can (its VM stopped, ended or went silent). */
+  health(): Promise<string | null>
   /** Rolls containerd's datasets back to their clean snapshot. */
   reset(): Promise<void>
   destroy(): Promise<void>

@@ -88,9 +88,10 @@ export interface GateConclusion {
 }
 
 /**
- * Applies the `fail-on` policy. `regressions` fails only on regressions against the baseline, and
- * never without a baseline (there is nothing to regress from); `failures` fails on any failed or
- * errored cell; `never` only reports.
+ * Applies the `fail-on` policy. `regressions` fails on regressions against the baseline, never on a
+ * failure without a baseline (there is nothing to regress from), and always on a harness error (an
+ * `error` cell was not tested at all); `failures` fails on any failed or errored cell; `never` only
+ * reports.
  */
 export function gateConclusion(
   failOn: FailOn,
@@ -99,6 +100,13 @@ export function gateConclusion(
 ): GateConclusion {
   switch (failOn) {
     case 'regressions': {
+      // A cell the harness could not test is not a success, baseline or not: only `never` lets it pass.
+      if (counts.errored > 0 && (diff === undefined || diff.regressions.length === 0)) {
+        return {
+          failed: true,
+          reason: `${counts.errored} of ${counts.total} ${counts.total === 1 ? 'cell' : 'cells'} errored: the harness could not test ${counts.errored === 1 ? 'it' : 'them'}, so the matrix is not a result (fail-on: never reports only).`
+        }
+      }
       if (diff === undefined) {
         return {
           failed: false,

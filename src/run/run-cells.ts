@@ -9,7 +9,7 @@ import type { CellResult, TierOutcome } from '../results/cell-result.js'
 import type { ResultsJournal } from '../results/results-store.js'
 import { describeUntested, untestedGroups } from '../results/untested.js'
 import type { Scenario, ScenarioSession } from '../scenarios/scenario.js'
-import { runAttempts } from './attempts.js'
+import { runAttempts, type TierRun } from './attempts.js'
 import { decideCell } from './decide.js'
 import { ProgressLog } from './progress.js'
 
@@ -61,6 +61,8 @@ export async function runCells(cells: readonly Cell[], deps: RunCellsDeps): Prom
         workDir: deps.workDir,
         cells: imageCells
       })
+      // Set when the session's VM stopped answering: its remaining cells end at once, naming it.
+      let dead: string | null = null
       try {
         for (const cell of imageCells) {
           if (signal.aborted) break
@@ -70,13 +72,30 @@ export async function runCells(cells: readonly Cell[], deps: RunCellsDeps): Prom
           const wrap = <T>(body: () => Promise<T>): Promise<T> =>
             opened.kind === 'unavailable' ? body() : group(`[${index}/${total}] ${tier} ${cell.id}`, body)
           const tierOutcome = await wrap(async () => {
-            const run = await runTier(opened, cell, tier, deps)
+            const run =
+              dead === null
+                ? await runTier(opened, cell, tier, deps)
+                : brokenRun(`not run: ${dead.split(';')[0]!}`)
             const durationSeconds = (Date.now() - started) / 1000
             return {
               ...run,
               outcome: { ...run.outcome, tier, attempts: run.attempts, durationSeconds } as TierOutcome
             }
           })
+          // A cancel during the cell cut it short: what it ended with (ssh killed, containerd "not
+          // started") says nothing about the node, so the cell is not run, not an error.
+          if (signal.aborted) break
+          // An error may be the VM itself: asked once, a dead VM ends the session's remaining cells now.
+          if (dead === null && tierOutcome.outcome.status === 'error' && opened.kind === 'ready') {
+            dead = (await opened.session.health?.()) ?? null
+            if (dead !== null) {
+              tierOutcome.outcome = {
+                ...tierOutcome.outcome,
+                message: `${tierOutcome.outcome.message}; ${dead}`
+              }
+              log.warning(`${tier} on ${imageName}: ${dead.split(';')[0]!}: its remaining cells end now`)
+            }
+          }
           progress.report(index, tier, cell, tierOutcome.outcome)
           const cellOutcomes = [...(outcomes.get(cell.id) ?? []), tierOutcome.outcome]
           outcomes.set(cell.id, cellOutcomes)
@@ -103,7 +122,16 @@ export async function runCells(cells: readonly Cell[], deps: RunCellsDeps): Prom
     }
   }
   await inParallel([...groupByImage(cells)], concurrency, runImage)
-  const finished = cells.flatMap(c => results.get(c.id) ?? [])
+  // After a cancel a cell counts only when every tier ran it: a lint prediction standing alone for a
+  // cell the probe never reached would read as that cell's result.
+  const complete = (c: Cell): boolean =>
+    !signal.aborted || (outcomes.get(c.id)?.length ?? 0) === config.tiers.length
+  const finished = cells.flatMap(c => (complete(c) ? (results.get(c.id) ?? []) : []))
+  if (signal.aborted && finished.length < cells.length) {
+    log.warning(
+      `Cancelled: ${cells.length - finished.length} of ${cells.length} cells not run (the report shows them as not run)`
+    )
+  }
   for (const g of untestedGroups(finished)) {
     if (g.status === 'skipped' && g.cells.length > 1) log.info(describeUntested(g, cells))
   }
@@ -156,14 +184,7 @@ async function runTier(opened: OpenResult, cell: Cell, tier: Tier, deps: RunCell
         remarks: {}
       }
     case 'broken':
-      return {
-        outcome: { status: 'error' as const, message: opened.message },
-        attempts: 0,
-        versions: {},
-        logs: [],
-        findings: [],
-        remarks: {}
-      }
+      return brokenRun(opened.message)
     case 'ready':
       return runAttempts(
         opened.session,
@@ -188,6 +209,18 @@ async function runTier(opened: OpenResult, cell: Cell, tier: Tier, deps: RunCell
       const never: never = opened
       throw new Error(`unexpected ${JSON.stringify(never)}`)
     }
+  }
+}
+
+/** A tier run that could not happen: an error, no attempt made. */
+function brokenRun(message: string): TierRun {
+  return {
+    outcome: { status: 'error' as const, message },
+    attempts: 0,
+    versions: {},
+    logs: [],
+    findings: [],
+    remarks: {}
   }
 }
 

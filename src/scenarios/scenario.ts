@@ -21,6 +21,11 @@ export type Opened =
 
 export interface ScenarioSession {
   run(cell: Cell, attempt: AttemptContext): Promise<Attempt>
+  /**
+   * Asked after a cell ends in an error: null while the session's nodes can still run cells, else why
+   * not (a VM that stopped answering). The session's remaining cells then end at once, saying so.
+   */
+  health?(): Promise<string | null>
   /** Always called, also after a failure, timeout or cancel. */
   close(): Promise<void>
 }

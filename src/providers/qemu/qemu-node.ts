@@ -5,12 +5,22 @@ import type { HostContext } from '../../host/context.js'
 import type { SshAccess } from '../../kubespray/inventory.js'
 import type { NodeVersions } from '../../results/cell-result.js'
 import type { RootDisk } from '../../storage/disk-store.js'
-import type { Forward, Node } from '../provider.js'
+import { nodeExecutor, type Forward, type Node } from '../provider.js'
 import { FACTS, RESET, parseFacts } from './guest-scripts.js'
 import { scpFromCommand, scpToCommand, sshCommand, sshForwardCommand, type SshTarget } from './ssh.js'
 import type { VmProcess } from './vm-process.js'
 
 const FORWARD_READY_MS = 15_000
+/** How long a health check waits for the guest's ssh before calling it silent. */
+const HEALTH_MS = 10_000
+
+/** Colour and cursor codes of the console, and other control characters but tab and newline. */
+// eslint-disable-next-line no-control-regex
+const CONSOLE_CONTROL = /\u001b\[[0-9;?]*[A-Za-z]|[\u0000-\u0008\u000b-\u001f\u007f]/g
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').at(-1) ?? '(no output)'
+}
 
 /** A qemu VM reached over ssh on its forwarded 127.0.0.1 port. */
 export interface BootTimings {
@@ -39,13 +49,18 @@ export class QemuNode implements Node {
     return { host: '127.0.0.1', port: this.ssh.port, user: 'root', identity: this.ssh.identity }
   }
 
-  exec(command: Command, options?: RunOptions): Promise<CommandResult> {
-    return this.ctx.exec.run({ ...sshCommand(this.ssh, command), input: command.input }, options)
+  /**
+   * The result names the guest's command, not the ssh line that carried it: a failure then reads as
+   * what failed on the node (with ssh's own complaint in stderr when the node did not answer).
+   */
+  async exec(command: Command, options?: RunOptions): Promise<CommandResult> {
+    const r = await this.ctx.exec.run({ ...sshCommand(this.ssh, command), input: command.input }, options)
+    return { ...r, command }
   }
 
   /** Runs a shell script on the guest (`sh -s`), failing with its stderr. */
   script(script: string, options?: RunOptions): Promise<CommandResult> {
-    return check(this.ctx.exec, { ...sshCommand(this.ssh, cmd('sh', '-s')), input: script }, options)
+    return check(nodeExecutor(this), { ...cmd('sh', '-s'), input: script }, options)
   }
 
   async copyIn(localPath: string, remotePath: string): Promise<void> {
@@ -86,6 +101,24 @@ export class QemuNode implements Node {
     return {
       closed: running.then(() => rmSync(localPath, { force: true }))
     }
+  }
+
+  /**
+   * Null while the guest answers ssh within 10 s; else what is wrong (qemu stopped or ended, or the
+   * guest silent) with the serial console's last lines, for the cell that found out and the ones after.
+   */
+  async health(): Promise<string | null> {
+    const state = this.vm.state()
+    const tail = this.vm.serialTail(10).replace(CONSOLE_CONTROL, '')
+    const console = `serial console's last lines:\n${tail}`
+    if (state === 'stopped') {
+      return `the VM ${this.name} stopped: its qemu (pid ${this.vm.pid}) is stopped (state T: SIGSTOP or a debugger); ${console}`
+    }
+    if (state === 'ended') return `the VM ${this.name} is gone: its qemu ended; ${console}`
+    const r = await this.ctx.exec.run(sshCommand(this.ssh, cmd('true'), 5), { timeoutMs: HEALTH_MS })
+    if (r.exitCode === 0) return null
+    const why = r.killedBy === 'timeout' ? `no answer within ${HEALTH_MS / 1000} s` : lastLine(r.stderr)
+    return `the VM ${this.name} stopped answering ssh (${why}); ${console}`
   }
 
   async facts(): Promise<NodeVersions> {

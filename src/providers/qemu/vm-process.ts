@@ -54,6 +54,25 @@ export class VmProcess {
     return this.exit === undefined
   }
 
+  /**
+   * Whether qemu runs, is stopped (SIGSTOP, a debugger: state T in /proc), or ended: a guest that stops
+   * answering is told apart from one that is only slow.
+   */
+  state(): 'running' | 'stopped' | 'ended' {
+    if (!this.running || this.child.pid === undefined) return 'ended'
+    try {
+      const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8')
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)
+      return state === 'T' || state === 't' ? 'stopped' : state === 'Z' || state === 'X' ? 'ended' : 'running'
+    } catch {
+      return 'ended'
+    }
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid
+  }
+
   /** The last lines of the serial console: what a failed boot is diagnosed from. */
   serialTail(lines = 25): string {
     if (!existsSync(this.serialLog)) return '(no serial output)'

@@ -98,6 +98,8 @@ async function runImage(
   signal: AbortSignal
 ): Promise<Verdict> {
   const mismatch = mismatchLine(config, env.probeImage.reference, unpacked)
+  // In steps.log too, so the cell's logs handed to `diagnose` name S2 as the verdict does.
+  if (mismatch !== undefined) trace.note('snapshots', mismatch)
   const ran = await runThroughCri(env, cri, trace, signal)
   if (ran.kind !== 'ok') return withMismatch(ran.verdict, mismatch)
   if (mismatch !== undefined) {

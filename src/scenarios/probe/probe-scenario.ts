@@ -122,7 +122,11 @@ export function probeScenario(env: ProbeEnv): Scenario {
         }
         return {
           kind: 'ready',
-          session: { run: (cell: Cell, attempt: AttemptContext) => runCell(run, cell, attempt), close }
+          session: {
+            run: (cell: Cell, attempt: AttemptContext) => runCell(run, cell, attempt),
+            health: () => node.health(),
+            close
+          }
         }
       } catch (e) {
         await close()
