@@ -225,6 +225,11 @@ describe('runCells', () => {
     return { probe, session }
   }
   const threeCells = ['overlayfs', 'zfs', 'native'].map(s => parseCellId(`debian-12/${s}/ctr/kubespray`)!)
+  /** The three cells through one probe scenario, never cancelled. */
+  const runThree = (
+    probe: Scenario,
+    deps: Pick<Parameters<typeof runCells>[1], 'config' | 'log' | 'journal' | 'workDir'>
+  ) => runCells(threeCells, { ...deps, scenarioFor: () => probe, signal: never })
 
   it('on cancel it stops starting cells, closes the session, keeps what finished and drops the cell it cut', async () => {
     const { config, journal, log, workDir } = setup({ images: 'debian-12', tools: 'ctr', tiers: 'probe' })
@@ -285,17 +290,10 @@ describe('runCells', () => {
       open: () =>
         Promise.resolve({
           kind: 'ready',
-          session: { ...session, health: () => Promise.resolve(++asked > 0 ? dead : null) }
+          session: { ...session, health: () => (asked++, Promise.resolve(dead)) }
         })
     }
-    const results = await runCells(threeCells, {
-      config,
-      scenarioFor: () => probe,
-      log,
-      journal,
-      signal: never,
-      workDir
-    })
+    const results = await runThree(probe, { config, log, journal, workDir })
     expect(calls).toEqual(['debian-12/overlayfs/ctr/kubespray'])
     expect(asked).toBe(1)
     expect(results.map(r => [r.status, r.status === 'error' ? r.message : ''])).toEqual([
@@ -317,14 +315,7 @@ describe('runCells', () => {
       open: () =>
         Promise.resolve({ kind: 'ready', session: { ...session, health: () => Promise.resolve(null) } })
     }
-    const results = await runCells(threeCells, {
-      config,
-      scenarioFor: () => probe,
-      log,
-      journal,
-      signal: never,
-      workDir
-    })
+    const results = await runThree(probe, { config, log, journal, workDir })
     expect(calls).toHaveLength(3)
     expect(results.map(r => r.status)).toEqual(['error', 'pass', 'pass'])
   })
