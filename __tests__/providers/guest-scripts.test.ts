@@ -70,14 +70,12 @@ describe('guest scripts', () => {
     expect(lines).toContain('systemctl unmask containerd.service')
   })
 
-  it('RESET destroys datasets without the clean snapshot and rolls the rest back to @clean', () => {
+  it('RESET lists the datasets once, destroys those without @clean with their clones, rolls the rest back', () => {
     const lines = RESET.split('\n')
     expect(lines[0]).toBe('set -eu')
-    expect(RESET).toContain('zfs list -H -o name -r zjm/containerd | sort -r | while read -r ds; do')
-    expect(RESET).toContain('zfs list -H -t snapshot "$ds@clean" >/dev/null 2>&1 || zfs destroy -r -f "$ds"')
-    expect(RESET).toContain(
-      'zfs list -H -o name -r zjm/containerd | while read -r ds; do zfs rollback -r "$ds@clean"; done'
-    )
+    expect(RESET.match(/zfs list -H -o name -t filesystem,snapshot/g)).toHaveLength(1)
+    expect(RESET).toContain('zfs destroy -R -f "$ds"')
+    expect(RESET).toContain('zfs rollback -r "$ds@clean"')
     expect(RESET).toContain('systemctl stop containerd.service')
   })
 

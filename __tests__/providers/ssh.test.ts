@@ -4,7 +4,14 @@ import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { cmd } from '../../src/exec/command.js'
 import { processExecutor } from '../../src/exec/executor.js'
-import { keygenCommand, scpFromCommand, scpToCommand, sshCommand } from '../../src/providers/qemu/ssh.js'
+import {
+  keygenCommand,
+  scpFromCommand,
+  scpToCommand,
+  sshCommand,
+  sshForwardCommand,
+  sshMasterCommand
+} from '../../src/providers/qemu/ssh.js'
 import { tempDir } from '../helpers.js'
 
 const target = { port: 40222, identity: '/work/run/id_ed25519' }
@@ -40,6 +47,30 @@ describe('ssh commands', () => {
       '--',
       'zfs list -H -o name'
     ])
+  })
+
+  it('with a master connection, commands and copies open a channel on it and never start a master', () => {
+    const shared = { ...target, controlPath: '/work/run/probe.ssh' }
+    for (const c of [sshCommand(shared, cmd('true')), scpToCommand(shared, '/a', '/b')]) {
+      expect(c.args.slice(0, 4)).toEqual(['-o', 'ControlPath=/work/run/probe.ssh', '-o', 'ControlMaster=no'])
+    }
+    expect(sshCommand(target, cmd('true')).args.join(' ')).not.toContain('Control')
+  })
+
+  it('the master runs in the foreground until killed, and a forward keeps a connection of its own', () => {
+    const shared = { ...target, controlPath: '/work/run/probe.ssh' }
+    const master = sshMasterCommand(target, '/work/run/probe.ssh').args
+    expect(master).toEqual(
+      expect.arrayContaining([
+        '-N',
+        'ControlMaster=yes',
+        'ControlPath=/work/run/probe.ssh',
+        'ControlPersist=no'
+      ])
+    )
+    expect(master).not.toContain('-f')
+    // Through a master the forward would belong to the master, and the ssh that asked for it would exit.
+    expect(sshForwardCommand(shared, '/l.sock', '/r.sock').args.join(' ')).not.toContain('Control')
   })
 
   it('sshCommand takes the connect timeout it is given', () => {

@@ -120,12 +120,12 @@ describe('CriClient.connect', () => {
 
   it('an error other than UNIMPLEMENTED is not a reason to try v1alpha2: connect fails naming the socket', async () => {
     const fake = await serve({
-      v1: { RuntimeService: { Version: fails(grpc.status.UNAVAILABLE, 'server is not initialized yet') } },
+      v1: { RuntimeService: { Version: fails(grpc.status.UNAVAILABLE, 'connection reset by peer') } },
       v1alpha2: { RuntimeService: { Version: answersVersion('v1alpha2') } }
     })
     const failure = CriClient.connect(fake.socket, fake.protos)
     await expect(failure).rejects.toThrow(
-      `the CRI at ${fake.socket} did not answer: CRI Version: UNAVAILABLE: server is not initialized yet`
+      `the CRI at ${fake.socket} did not answer: CRI Version: UNAVAILABLE: connection reset by peer`
     )
     expect(fake.received).toEqual(['v1 Version {"version":""}'])
   })

@@ -38,7 +38,19 @@ function context(): HostContext & { ledger: CleanupLedger } {
   }
 }
 
+/** The qemu processes whose command line names `match` (a run's work dir). */
 function qemuProcesses(match: string): number[] {
+  return processesMatching(match).filter(p => {
+    try {
+      return cmdline(p).startsWith('qemu-system')
+    } catch {
+      return false
+    }
+  })
+}
+
+/** Every process whose command line names `match`: qemu, the ssh master and forwards, commands. */
+function processesMatching(match: string): number[] {
   return readdirSync('/proc')
     .filter(p => /^\d+$/.test(p))
     .filter(p => {
@@ -131,7 +143,14 @@ describeVm('node images and qemu nodes', () => {
 
         await sh(
           node,
-          'echo dirty > /var/lib/containerd/leftover; zfs create zjm/containerd/zfs-snapshotter/42'
+          // 10 is a clone of 9 as the zfs snapshotter makes a layer, and sorts before it by name.
+          [
+            'echo dirty > /var/lib/containerd/leftover',
+            'zfs create zjm/containerd/zfs-snapshotter/9',
+            'zfs snapshot zjm/containerd/zfs-snapshotter/9@layer',
+            'zfs clone zjm/containerd/zfs-snapshotter/9@layer zjm/containerd/zfs-snapshotter/10',
+            'zfs create zjm/containerd/zfs-snapshotter/42'
+          ].join('; ')
         )
         const started = Date.now()
         await node.reset()
@@ -150,7 +169,7 @@ describeVm('node images and qemu nodes', () => {
       } finally {
         await provider.close()
       }
-      expect(qemuProcesses(ctx.workDir)).toEqual([])
+      expect(processesMatching(ctx.workDir)).toEqual([])
       expect(existsSync(join(ctx.workDir, 'disks'))).toBe(false)
       expect(ctx.ledger.read()).toEqual([])
       rmSync(ctx.workDir, { recursive: true, force: true })
@@ -170,7 +189,7 @@ describeVm('node images and qemu nodes', () => {
       } finally {
         await provider.close()
       }
-      expect(qemuProcesses(ctx.workDir)).toEqual([])
+      expect(processesMatching(ctx.workDir)).toEqual([])
       expect(ctx.ledger.read()).toEqual([])
       expect(readFileSync(join(ctx.workDir, 'logs', 'slow-serial.log'), 'utf8')).toMatch(
         /Linux version|SeaBIOS|\[ *\d+\.\d+\]/
@@ -255,7 +274,7 @@ describeVm('node images and qemu nodes', () => {
         run.child.kill('SIGTERM')
         await run.exited
         expect(run.output()).toContain('CLEAN EXIT')
-        expect(qemuProcesses(workDir)).toEqual([])
+        expect(processesMatching(workDir)).toEqual([])
         expect(existsSync(workDir)).toBe(false)
         expect(readdirSync(tempRoot)).toEqual([])
         rmSync(tempRoot, { recursive: true, force: true })
@@ -276,9 +295,10 @@ describeVm('node images and qemu nodes', () => {
         expect(await connects(port)).toBe(true)
         run.child.kill('SIGKILL')
         await run.exited
-        for (let i = 0; i < 50 && qemuProcesses(workDir).length > 0; i++)
+        for (let i = 0; i < 50 && processesMatching(workDir).length > 0; i++)
           await new Promise(r => setTimeout(r, 100))
-        expect(qemuProcesses(workDir)).toEqual([])
+        // qemu, and the node's ssh master connection with it.
+        expect(processesMatching(workDir)).toEqual([])
         expect(await portClosesWithin(port, 5000)).toBe(true)
         // What is not a process (the work dir, the disk overlays) is the sweep's, as before.
         expect(existsSync(workDir)).toBe(true)
@@ -318,8 +338,8 @@ describeVm('node images and qemu nodes', () => {
         const exited = new Promise(r => cli.once('exit', r))
         for (let i = 0; i < 600 && !/answered ssh/.test(out); i++) await new Promise(r => setTimeout(r, 1000))
         expect(out).toMatch(/answered ssh/)
-        const ours = () => qemuProcesses(dir).filter(p => p !== cli.pid)
-        const [vm] = ours()
+        const ours = () => processesMatching(dir).filter(p => p !== cli.pid)
+        const [vm] = qemuProcesses(dir)
         const port = Number(/hostfwd=tcp:127\.0\.0\.1:(\d+)-:22/.exec(cmdline(vm!))?.[1])
         cli.kill('SIGKILL')
         await exited

@@ -1,16 +1,26 @@
-import { existsSync, rmSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { cmd, type Command } from '../../exec/command.js'
-import { check, describeFailure, type CommandResult, type RunOptions } from '../../exec/executor.js'
+import { check, type CommandResult, type RunOptions } from '../../exec/executor.js'
 import type { HostContext } from '../../host/context.js'
 import type { SshAccess } from '../../kubespray/inventory.js'
 import type { NodeVersions } from '../../results/cell-result.js'
 import type { RootDisk } from '../../storage/disk-store.js'
 import { nodeExecutor, type Forward, type Node } from '../provider.js'
 import { FACTS, RESET, parseFacts } from './guest-scripts.js'
-import { scpFromCommand, scpToCommand, sshCommand, sshForwardCommand, type SshTarget } from './ssh.js'
+import { startSocketProcess, type SocketProcess } from './socket-process.js'
+import {
+  scpFromCommand,
+  scpToCommand,
+  sshCommand,
+  sshForwardCommand,
+  sshMasterCommand,
+  type SshTarget
+} from './ssh.js'
 import type { VmProcess } from './vm-process.js'
 
 const FORWARD_READY_MS = 15_000
+/** sun_path holds 108 bytes. */
+const MAX_SOCKET_PATH = 100
 /** How long a health check waits for the guest's ssh before calling it silent. */
 const HEALTH_MS = 10_000
 
@@ -34,12 +44,13 @@ export interface BootTimings {
 
 export class QemuNode implements Node {
   private destroyed = false
+  private master: SocketProcess | undefined
   timings: BootTimings = { diskSeconds: 0, sshSeconds: 0, poolSeconds: 0 }
 
   constructor(
     readonly name: string,
     private readonly vm: VmProcess,
-    private readonly ssh: SshTarget,
+    private ssh: SshTarget,
     private readonly disks: readonly (RootDisk | { release(): Promise<void> })[],
     private readonly ctx: HostContext,
     readonly privateAddress?: string
@@ -77,29 +88,41 @@ export class QemuNode implements Node {
 
   async forwardUnixSocket(remotePath: string, localPath: string, signal: AbortSignal): Promise<Forward> {
     rmSync(localPath, { force: true })
-    // Stopped by the caller's signal, or by us when it never comes up.
-    const stop = new AbortController()
-    const running = this.ctx.exec.run(sshForwardCommand(this.ssh, localPath, remotePath), {
-      signal: AbortSignal.any([signal, stop.signal])
-    })
-    let ended: CommandResult | undefined
-    void running.then(r => (ended = r))
-    const deadline = Date.now() + FORWARD_READY_MS
-    while (!existsSync(localPath)) {
-      if (ended !== undefined) {
-        throw new Error(`forwarding ${remotePath} from ${this.name}: ${describeFailure(ended)}`)
-      }
-      if (Date.now() > deadline || signal.aborted) {
-        stop.abort()
-        await running
-        throw new Error(
-          `forwarding ${remotePath} from ${this.name}: no socket after ${FORWARD_READY_MS / 1000}s`
-        )
-      }
-      await new Promise(r => setTimeout(r, 100))
+    const forward = await startSocketProcess(
+      this.ctx.exec,
+      sshForwardCommand(this.ssh, localPath, remotePath),
+      localPath,
+      `forwarding ${remotePath} from ${this.name}`,
+      FORWARD_READY_MS,
+      signal
+    )
+    return { closed: forward.ended.then(() => rmSync(localPath, { force: true })) }
+  }
+
+  /**
+   * Opens the master connection the node's later commands share. Without it (a socket path too long
+   * for a unix socket, or the master failing) they connect one by one, slower but the same.
+   */
+  async multiplex(controlPath: string): Promise<void> {
+    if (controlPath.length > MAX_SOCKET_PATH) {
+      this.ctx.log.warning(
+        `${this.name}: no shared ssh connection (${controlPath} is too long for a socket); each command connects on its own`
+      )
+      return
     }
-    return {
-      closed: running.then(() => rmSync(localPath, { force: true }))
+    rmSync(controlPath, { force: true })
+    try {
+      this.master = await startSocketProcess(
+        this.ctx.exec,
+        sshMasterCommand(this.ssh, controlPath),
+        controlPath,
+        `the shared ssh connection to ${this.name}`,
+        FORWARD_READY_MS,
+        this.ctx.signal
+      )
+      this.ssh = { ...this.ssh, controlPath }
+    } catch (e) {
+      this.ctx.log.warning(`${(e as Error).message}; each command connects on its own`)
     }
   }
 
@@ -115,7 +138,9 @@ export class QemuNode implements Node {
       return `the VM ${this.name} stopped: its qemu (pid ${this.vm.pid}) is stopped (state T: SIGSTOP or a debugger); ${console}`
     }
     if (state === 'ended') return `the VM ${this.name} is gone: its qemu ended; ${console}`
-    const r = await this.ctx.exec.run(sshCommand(this.ssh, cmd('true'), 5), { timeoutMs: HEALTH_MS })
+    // A connection of its own: the question is whether the guest answers, not whether the master lives.
+    const direct = { port: this.ssh.port, identity: this.ssh.identity }
+    const r = await this.ctx.exec.run(sshCommand(direct, cmd('true'), 5), { timeoutMs: HEALTH_MS })
     if (r.exitCode === 0) return null
     const why = r.killedBy === 'timeout' ? `no answer within ${HEALTH_MS / 1000} s` : lastLine(r.stderr)
     return `the VM ${this.name} stopped answering ssh (${why}); ${console}`
@@ -133,6 +158,8 @@ export class QemuNode implements Node {
   async destroy(): Promise<void> {
     if (this.destroyed) return
     this.destroyed = true
+    await this.master?.stop()
+    if (this.ssh.controlPath !== undefined) rmSync(this.ssh.controlPath, { force: true })
     const exit = await this.vm.stop()
     if (exit.code !== 0 && exit.code !== null && exit.signal === null) {
       this.ctx.log.warning(`${this.name}: qemu ended with code ${exit.code}: ${exit.stderr.trim()}`)

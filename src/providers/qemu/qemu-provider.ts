@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, renameSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { cmd } from '../../exec/command.js'
 import { check } from '../../exec/executor.js'
 import type { HostContext } from '../../host/context.js'
@@ -209,6 +209,7 @@ export class QemuProvider implements Provider {
       }
       const node = new QemuNode(options.name, vm, target, [root, pool], ctx, link?.address.split('/')[0])
       this.nodes.add(node)
+      await node.multiplex(join(dirname(identity), `${options.name}.ssh`))
       const sshSeconds = seconds(started)
       ctx.log.info(`${options.name}: ${image.name} answered ssh after ${sshSeconds.toFixed(1)}s (${accel})`)
       try {

@@ -4,11 +4,22 @@ import { cmd, shellLine, type Command } from '../../exec/command.js'
 export interface SshTarget {
   readonly port: number
   readonly identity: string
+  /**
+   * The socket of the node's master connection. Commands open a channel on it instead of a connection
+   * of their own (key exchange, login and a PAM session cost about a second under TCG; a channel about
+   * 0.1 s); when it is gone, ssh connects on its own as without it.
+   */
+  readonly controlPath?: string
 }
 
 /** Test VMs get new host keys per image and are reached only on 127.0.0.1: host key checks add nothing. */
 function options(target: SshTarget, connectTimeoutSeconds: number): string[] {
+  const multiplexed =
+    target.controlPath === undefined
+      ? []
+      : ['-o', `ControlPath=${target.controlPath}`, '-o', 'ControlMaster=no']
   return [
+    ...multiplexed,
     '-i',
     target.identity,
     '-o',
@@ -54,7 +65,9 @@ export function sshCommand(
 export function sshForwardCommand(target: SshTarget, localPath: string, remotePath: string): Command {
   return cmd(
     'ssh',
-    ...options(target, 10),
+    // A connection of its own: through a master, the forward would be the master's and this ssh would
+    // exit at once, leaving nothing to stop the forward with.
+    ...options({ port: target.port, identity: target.identity }, 10),
     '-N',
     '-o',
     'ExitOnForwardFailure=yes',
@@ -62,6 +75,28 @@ export function sshForwardCommand(target: SshTarget, localPath: string, remotePa
     'StreamLocalBindUnlink=yes',
     '-L',
     `${localPath}:${remotePath}`,
+    '-p',
+    String(target.port),
+    'root@127.0.0.1'
+  )
+}
+
+/**
+ * The master connection other commands share, in the foreground until killed (the node stops it; it dies
+ * with the run like every process the executor starts). ServerAlive ends it when the guest stops
+ * answering, and commands then connect on their own again.
+ */
+export function sshMasterCommand(target: SshTarget, controlPath: string): Command {
+  return cmd(
+    'ssh',
+    ...options({ port: target.port, identity: target.identity }, 10),
+    '-N',
+    '-o',
+    'ControlMaster=yes',
+    '-o',
+    `ControlPath=${controlPath}`,
+    '-o',
+    'ControlPersist=no',
     '-p',
     String(target.port),
     'root@127.0.0.1'

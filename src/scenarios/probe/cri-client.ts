@@ -2,6 +2,9 @@ import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import type { CriApiVersion, CriProtos } from './cri-api.js'
 
+const INIT_WAIT_MS = 30_000
+const NOT_INITIALIZED = /server is not initialized yet/
+
 /**
  * A minimal CRI client: the calls kubelet makes to pull an image and run a container in a pod, over a
  * unix socket that reaches the node's containerd. It stands in for kubelet in the probe, and for crictl
@@ -24,7 +27,7 @@ export class CriClient {
       let client: CriClient | undefined
       try {
         client = CriClient.create(socketPath, protos, version)
-        await client.version()
+        await client.versionOnceReady()
         return client
       } catch (e) {
         client?.close()
@@ -54,6 +57,22 @@ export class CriClient {
       new services.RuntimeService(target, credentials),
       new services.ImageService(target, credentials)
     )
+  }
+
+  /**
+   * containerd serves its socket before the CRI plugin has initialised, and the CRI says so (`server is
+   * not initialized yet`) for a moment after containerd reports itself started: that is waited out.
+   */
+  private async versionOnceReady(): Promise<CriVersion> {
+    const deadline = Date.now() + INIT_WAIT_MS
+    for (;;) {
+      try {
+        return await this.version()
+      } catch (e) {
+        if (!NOT_INITIALIZED.test((e as Error).message) || Date.now() > deadline) throw e
+        await new Promise(r => setTimeout(r, 100))
+      }
+    }
   }
 
   async version(): Promise<CriVersion> {

@@ -115,7 +115,7 @@ async function waitForExit(
   for (;;) {
     const status = await cri.containerStatus(containerId)
     if (status.state === 'CONTAINER_EXITED' || Date.now() > deadline || signal.aborted) return status
-    await new Promise(r => setTimeout(r, 250))
+    await new Promise(r => setTimeout(r, 100))
   }
 }
 

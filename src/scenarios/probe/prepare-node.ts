@@ -86,7 +86,8 @@ export async function prepareNode(
       sandboxImage: imageReference(images.pause),
       registry: REGISTRY_ADDRESS,
       crictl,
-      snapshotters
+      snapshotters,
+      toolVersions: new Map()
     },
     nerdctl,
     forwardClosed: forward.closed.then(() => socket.release())

@@ -1,20 +1,19 @@
 import { posix } from 'node:path'
 import type { Evidence } from '../../diagnose/classify.js'
-import { shellQuote } from '../../exec/command.js'
 import type { CommandResult } from '../../exec/executor.js'
 import { SNAPSHOTTERS, type Snapshotter } from '../../plan/axes.js'
 import type { NodeVersions } from '../../results/cell-result.js'
 import type { Attempt, AttemptContext, Verdict } from '../scenario.js'
 import { sourceText, type CellConfig } from './cell-config.js'
 import { writeRecord } from './cell-record.js'
+import { startContainerdScript } from './containerd-start.js'
 import { CriClient } from './cri-client.js'
-import { POD_LOG_DIR, runThroughCri, type StepResult } from './cri-run.js'
+import { runThroughCri, type StepResult } from './cri-run.js'
 import { versionCommand } from './image-tools.js'
-import type { NodeFile } from './node-config.js'
 import type { ProbeNode } from './probe-node.js'
+import { statSnapshot } from './snapshots-client.js'
 import { parseSince, Trace } from './trace.js'
 
-const CONTAINERD_READY_S = 60
 const PULL_TIMEOUT_MS = 5 * 60_000
 
 /** What a probe cell saw, for the scenario to judge beside the verdict (lint's prediction). */
@@ -62,7 +61,6 @@ export async function runProbeCell(
     return finish(harness('containerd did not start with the rendered config', started))
   }
   trace.since = parseSince(started.stdout)
-
   const tool = await trace.time('tool-version', () => toolVersion(env, config, ctx.signal))
   // One connection serves the whole cell: the crictl stand-in's pull and kubelet's pod and container.
   const connected = await trace.time('cri-connect', () => connect(env, trace))
@@ -70,7 +68,7 @@ export async function runProbeCell(
   try {
     const pulled = await trace.time('pull', () => pull(env, config, connected.cri, trace, ctx.signal))
     if (pulled.kind !== 'ok') return await finish(pulled.verdict, tool)
-    unpacked = await trace.time('unpack-check', () => unpackedSnapshotters(env, trace, ctx.signal))
+    unpacked = await trace.time('unpack-check', () => unpackedSnapshotters(env, trace))
     return await finish(await runImage(env, config, connected.cri, trace, unpacked, ctx.signal), tool)
   } finally {
     connected.cri.close()
@@ -121,32 +119,19 @@ function withMismatch(verdict: Verdict, mismatch: string | undefined): Verdict {
   return { ...verdict, evidence: [...verdict.evidence, { source: 'snapshots', text: mismatch }] }
 }
 
-/** Writes the cell's configuration, starts containerd and waits until it answers. */
-function startContainerdScript(files: readonly NodeFile[]): string {
-  // Byte for byte, through base64: a rendered file may end without a newline (cri-base.json does).
-  const writes = files.map(
-    f =>
-      `mkdir -p ${shellQuote(posix.dirname(f.path))}\necho ${Buffer.from(f.content).toString('base64')} | base64 -d > ${shellQuote(f.path)}`
-  )
-  return [
-    'set -eu',
-    `rm -rf /etc/containerd/certs.d /etc/containerd/config.toml /etc/nerdctl /etc/crictl.yaml ${POD_LOG_DIR}`,
-    ...writes,
-    'echo "since_uptime=$(cut -d" " -f1 /proc/uptime)"',
-    'echo "since_epoch=$(date +%s)"',
-    'systemctl start containerd.service',
-    `i=0; until ctr version >/dev/null 2>&1; do i=$((i+1)); [ $i -lt ${CONTAINERD_READY_S * 2} ] || { journalctl -u containerd -n 40 --no-pager >&2; exit 1; }; sleep 0.5; done`
-  ].join('\n')
-}
-
 async function toolVersion(env: ProbeNode, config: CellConfig, signal: AbortSignal): Promise<string> {
   const tool = config.pullTool
   if (tool === null) return `${config.pull.program} (not a tool the probe knows)`
   if (tool === 'crictl' && env.crictl.kind === 'cri-client') {
     return `zjm CRI client (CRI API ${env.criProtos.version}); crictl not used: ${env.crictl.reason}`
   }
+  const known = env.toolVersions.get(tool)
+  if (known !== undefined) return known
   const r = await env.node.exec(versionCommand(tool), { signal, timeoutMs: 30_000 })
-  return r.exitCode === 0 ? r.stdout.trim().split('\n')[0]! : `${tool} (version unknown)`
+  if (r.exitCode !== 0) return `${tool} (version unknown)`
+  const line = r.stdout.trim().split('\n')[0]!
+  env.toolVersions.set(tool, line)
+  return line
 }
 
 /** The cell's pull; for crictl without crictl, the same CRI PullImage call crictl makes. */
@@ -193,17 +178,15 @@ function pullFailure(what: string, output: string, kernel: string): Verdict {
 }
 
 /** Which snapshotters hold the image's top snapshot after the pull. */
-async function unpackedSnapshotters(
-  env: ProbeNode,
-  trace: Trace,
-  signal: AbortSignal
-): Promise<Snapshotter[]> {
-  const script = SNAPSHOTTERS.map(
-    s =>
-      `ctr -n k8s.io snapshots --snapshotter ${s} info ${env.probeImage.topChainId} >/dev/null 2>&1 && echo unpacked=${s} || true`
-  ).join('\n')
-  const r = await trace.step('where the image was unpacked', env.node, script, signal)
-  return SNAPSHOTTERS.filter(s => r.stdout.split('\n').includes(`unpacked=${s}`))
+async function unpackedSnapshotters(env: ProbeNode, trace: Trace): Promise<Snapshotter[]> {
+  const held: Snapshotter[] = []
+  for (const s of SNAPSHOTTERS) {
+    const answer = await statSnapshot(env.criSocket, 'k8s.io', s, env.probeImage.topChainId)
+    if (answer.kind === 'held') held.push(s)
+    if (answer.kind === 'refused') trace.note('where the image was unpacked', `${s}: ${answer.message}`)
+  }
+  trace.note('where the image was unpacked', held.length === 0 ? 'in no snapshotter' : held.join(', '))
+  return held
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Snapshotter } from '../../plan/axes.js'
+import type { Snapshotter, Tool } from '../../plan/axes.js'
 import type { Node } from '../../providers/provider.js'
 import type { NodeVersions } from '../../results/cell-result.js'
 import type { CriProtos } from './cri-api.js'
@@ -19,6 +19,8 @@ export interface ProbeNode {
   readonly crictl: { readonly kind: 'crictl' } | { readonly kind: 'cri-client'; readonly reason: string }
   /** The snapshotters this containerd has built in (Debian's containerd 2.x leaves zfs out). */
   readonly snapshotters: readonly Snapshotter[]
+  /** Each tool's version line, asked once per node: its binaries stay the same from cell to cell. */
+  readonly toolVersions: Map<Tool, string>
 }
 
 export interface ProbeImage {
