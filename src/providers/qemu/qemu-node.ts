@@ -9,6 +9,7 @@ import { nodeExecutor, type Forward, type Node } from '../provider.js'
 import { FACTS, RESET, parseFacts } from './guest-scripts.js'
 import { startSocketProcess, type SocketProcess } from './socket-process.js'
 import {
+  ownConnection,
   scpFromCommand,
   scpToCommand,
   sshCommand,
@@ -139,8 +140,9 @@ export class QemuNode implements Node {
     }
     if (state === 'ended') return `the VM ${this.name} is gone: its qemu ended; ${console}`
     // A connection of its own: the question is whether the guest answers, not whether the master lives.
-    const direct = { port: this.ssh.port, identity: this.ssh.identity }
-    const r = await this.ctx.exec.run(sshCommand(direct, cmd('true'), 5), { timeoutMs: HEALTH_MS })
+    const r = await this.ctx.exec.run(sshCommand(ownConnection(this.ssh), cmd('true'), 5), {
+      timeoutMs: HEALTH_MS
+    })
     if (r.exitCode === 0) return null
     const why = r.killedBy === 'timeout' ? `no answer within ${HEALTH_MS / 1000} s` : lastLine(r.stderr)
     return `the VM ${this.name} stopped answering ssh (${why}); ${console}`

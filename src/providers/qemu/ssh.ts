@@ -58,23 +58,18 @@ export function sshCommand(
   )
 }
 
-/**
- * Forwards a local unix socket to one on the guest until killed; fails at once when the local socket
- * cannot be bound, instead of running without the forward.
- */
-export function sshForwardCommand(target: SshTarget, localPath: string, remotePath: string): Command {
+/** The target reached by a connection of its own, not by a channel on the node's master connection. */
+export function ownConnection(target: SshTarget): SshTarget {
+  return { port: target.port, identity: target.identity }
+}
+
+/** An ssh that runs no command and stays in the foreground until killed, with `settings` (`-o …`, `-L …`). */
+function standing(target: SshTarget, settings: readonly string[]): Command {
   return cmd(
     'ssh',
-    // A connection of its own: through a master, the forward would be the master's and this ssh would
-    // exit at once, leaving nothing to stop the forward with.
-    ...options({ port: target.port, identity: target.identity }, 10),
+    ...options(ownConnection(target), 10),
     '-N',
-    '-o',
-    'ExitOnForwardFailure=yes',
-    '-o',
-    'StreamLocalBindUnlink=yes',
-    '-L',
-    `${localPath}:${remotePath}`,
+    ...settings,
     '-p',
     String(target.port),
     'root@127.0.0.1'
@@ -82,25 +77,35 @@ export function sshForwardCommand(target: SshTarget, localPath: string, remotePa
 }
 
 /**
- * The master connection other commands share, in the foreground until killed (the node stops it; it dies
- * with the run like every process the executor starts). ServerAlive ends it when the guest stops
- * answering, and commands then connect on their own again.
+ * Forwards a local unix socket to one on the guest until killed; fails at once when the local socket
+ * cannot be bound, instead of running without the forward. A connection of its own: through a master,
+ * the forward would be the master's and this ssh would exit at once, leaving nothing to stop it with.
+ */
+export function sshForwardCommand(target: SshTarget, localPath: string, remotePath: string): Command {
+  return standing(target, [
+    '-o',
+    'ExitOnForwardFailure=yes',
+    '-o',
+    'StreamLocalBindUnlink=yes',
+    '-L',
+    `${localPath}:${remotePath}`
+  ])
+}
+
+/**
+ * The master connection other commands share (the node stops it; it dies with the run like every
+ * process the executor starts). ServerAlive ends it when the guest stops answering, and commands then
+ * connect on their own again.
  */
 export function sshMasterCommand(target: SshTarget, controlPath: string): Command {
-  return cmd(
-    'ssh',
-    ...options({ port: target.port, identity: target.identity }, 10),
-    '-N',
+  return standing(target, [
     '-o',
     'ControlMaster=yes',
     '-o',
     `ControlPath=${controlPath}`,
     '-o',
-    'ControlPersist=no',
-    '-p',
-    String(target.port),
-    'root@127.0.0.1'
-  )
+    'ControlPersist=no'
+  ])
 }
 
 export function scpToCommand(target: SshTarget, local: string, remote: string): Command {
