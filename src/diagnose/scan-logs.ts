@@ -3,7 +3,8 @@ import { SUSPICIOUS } from './classify.js'
 import { KIND_SAMPLE_LINES, detectKind, journalUnits, type LogKind } from './log-kind.js'
 import { lineTexts } from './log-text.js'
 import { LogInputError, openLog, readLines, type NumberedLine } from './read-lines.js'
-import { SIGNATURES, STAGES, matchesLine, type Signature } from './signatures.js'
+import { causalOrder } from './causal-order.js'
+import { SIGNATURES, matchesLine, type Signature } from './signatures.js'
 
 /** A line of a user's log, where it is. */
 export interface LogLine {
@@ -26,10 +27,7 @@ export interface LogFinding {
   readonly evidence: readonly LogLine[]
   /** How many lines matched in all. */
   readonly matched: number
-  /**
-   * The root cause this finding is a symptom of: the first finding of an earlier stage of the chain;
-   * null for a root cause (the first finding, or one of the same stage as it).
-   */
+  /** The root cause this finding is a symptom of (see causal-order.ts); null for a root cause. */
   readonly explainedBy: string | null
 }
 
@@ -97,12 +95,9 @@ export async function scanSources(
   for (const source of sources) {
     logs.push(await scanOne(source.name, source.stream, catalogue, hits, unmatched))
   }
-  const found = catalogue.filter(s => hits.has(s))
-  const root = found[0]
-  const findings = found.map(signature => {
+  const findings = causalOrder(catalogue.filter(s => hits.has(s))).map(({ signature, explainedBy }) => {
     const { evidence, matched } = hits.get(signature)!
-    const later = root !== undefined && STAGES.indexOf(signature.stage) > STAGES.indexOf(root.stage)
-    return { signature, evidence, matched, explainedBy: later ? root.id : null }
+    return { signature, evidence, matched, explainedBy }
   })
   return {
     logs,

@@ -1,22 +1,13 @@
 /**
- * The catalogue of known failure patterns. Order matters: when several match, the first one is the
- * root cause reported (a snapshotter failure explains a missing nginx-proxy, which explains the
- * refused 127.0.0.1:6443, which explains the missing ca.crt on the next attempt).
- * Facts behind each entry: DESIGN.md §4.2–4.3 and kubespray issue #11734.
+ * The catalogue of known failure patterns, in the order of the join chain: the node's storage, then
+ * getting images onto it, then the join. What causes what is EXPLAINS below, not this order: two
+ * findings of different stages can be unrelated (a registry out of reach and overlayfs on OpenZFS 2.0).
  */
-/**
- * Where in the join chain a signature sits: the node's storage, then getting images onto it, then the
- * join. A later stage's signature found with an earlier one is a symptom the earlier one explains.
- */
-export const STAGES = ['node', 'image', 'join'] as const
-export type Stage = (typeof STAGES)[number]
-
 export interface Signature {
   readonly id: string
   /** Short code shown in the matrix cells. */
   readonly code: string
   readonly title: string
-  readonly stage: Stage
   /** Any one of these matching a log line is a match, unless one of `unless` matches it too. */
   readonly patterns: readonly RegExp[]
   /** Lines that look alike but mean something else (a near miss is never forced into a signature). */
@@ -30,11 +21,10 @@ export interface Signature {
 
 const ZFS_FIX_VARIABLES = ['containerd_snapshotter', 'nerdctl_snapshotter'] as const
 
-export const SIGNATURES: readonly Signature[] = [
+export const SIGNATURES = [
   {
     id: 'zfs-snapshotter-not-a-dataset',
     code: 'Z3',
-    stage: 'node',
     title: 'zfs snapshotter root is not on ZFS',
     patterns: [/must be a zfs filesystem to be used with the zfs snapshotter/, /snapshotter not loaded: zfs/],
     symptom: 'containerd skips the zfs snapshotter plugin; pulls fail with "snapshotter not loaded: zfs".',
@@ -46,7 +36,6 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'overlayfs-mount-einval',
     code: 'Z1',
-    stage: 'node',
     title: 'overlayfs cannot mount with its upper dir on ZFS',
     patterns: [
       /overlayfs: upper fs missing required features/,
@@ -63,7 +52,6 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'overlayfs-rename-whiteout',
     code: 'Z2',
-    stage: 'node',
     title: 'renaming a lower-layer file fails on overlayfs over ZFS',
     patterns: [/can't rename '[^']*': Invalid argument/, /cannot move '[^']*' to '[^']*': Invalid argument/],
     symptom:
@@ -76,7 +64,6 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'cri-transfer-unpack-missing',
     code: 'S3',
-    stage: 'image',
     title: "containerd's transfer service cannot unpack for the CRI's snapshotter",
     patterns: [/unable to initialize unpacker: no unpack platforms defined/],
     symptom:
@@ -89,7 +76,6 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'native-fifo-copy',
     code: 'S4',
-    stage: 'image',
     title: 'the native snapshotter cannot copy a named pipe of a lower layer',
     patterns: [/copying of parent failed: unsupported mode p/],
     symptom:
@@ -102,7 +88,6 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'pull-network-unreachable',
     code: 'N1',
-    stage: 'image',
     title: 'the node cannot reach the registry or download site',
     patterns: [
       // Go's resolver: the name is unknown, or no nameserver answers (a node without DNS asks 127.0.0.1:53).
@@ -124,7 +109,6 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'snapshot-missing-parent',
     code: 'S1',
-    stage: 'image',
     title: 'image unpacked into another snapshotter than the one in use',
     patterns: [/missing parent .*bucket: not found/],
     symptom: 'ctr/nerdctl: "failed to prepare extraction snapshot … missing parent … bucket: not found".',
@@ -136,7 +120,6 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'tool-snapshotter-mismatch',
     code: 'S2',
-    stage: 'image',
     title: 'the image tool and the CRI use different snapshotters',
     patterns: [/unpacked for snapshotter \S+ but the CRI uses \S+/],
     symptom:
@@ -149,7 +132,6 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'nginx-proxy-not-running',
     code: 'J1',
-    stage: 'join',
     title: 'the nginx-proxy static pod never starts on the worker',
     patterns: [
       /nginx-proxy.*(ErrImagePull|ImagePullBackOff|CreateContainerError|RunContainerError|CrashLoopBackOff)/,
@@ -165,7 +147,6 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'apiserver-localhost-refused',
     code: 'J2',
-    stage: 'join',
     title: 'kubeadm join refused on 127.0.0.1:6443',
     patterns: [/dial tcp (127\.0\.0\.1|\[::1\]|localhost):6443: connect: connection refused/],
     symptom:
@@ -177,7 +158,6 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'kubelet-client-ca-missing',
     code: 'J3',
-    stage: 'join',
     title: 'kubelet fails on a missing /etc/kubernetes/ssl/ca.crt',
     patterns: [/unable to load client CA file \/etc\/kubernetes\/ssl\/ca\.crt/],
     symptom:
@@ -187,13 +167,42 @@ export const SIGNATURES: readonly Signature[] = [
     fix: 'Run `reset.yml --limit <node>` before `scale.yml` again, after fixing the snapshotter.',
     kubesprayVariables: []
   }
-]
+] as const satisfies readonly Signature[]
+
+export type SignatureId = (typeof SIGNATURES)[number]['id']
+
+/** What the join can no longer do once anything earlier in the chain failed. */
+const JOIN_CHAIN = [
+  'nginx-proxy-not-running',
+  'apiserver-localhost-refused',
+  'kubelet-client-ca-missing'
+] as const
+
+/**
+ * What each signature directly causes when it happens on a joining node. A node or image failure stops
+ * the nginx-proxy static pod (its image cannot be pulled, unpacked or run), a missing nginx-proxy closes
+ * 127.0.0.1:6443, and the refused join leaves kubelet without its CA. Nothing here causes a node or
+ * image failure: a snapshotter mismatch does not make a registry unreachable, nor the other way round,
+ * so such findings are each a root cause of their own.
+ */
+export const EXPLAINS: Readonly<Record<SignatureId, readonly SignatureId[]>> = {
+  'zfs-snapshotter-not-a-dataset': JOIN_CHAIN,
+  'overlayfs-mount-einval': JOIN_CHAIN,
+  'overlayfs-rename-whiteout': JOIN_CHAIN,
+  'cri-transfer-unpack-missing': JOIN_CHAIN,
+  'native-fifo-copy': JOIN_CHAIN,
+  'pull-network-unreachable': JOIN_CHAIN,
+  'snapshot-missing-parent': JOIN_CHAIN,
+  'tool-snapshotter-mismatch': JOIN_CHAIN,
+  'nginx-proxy-not-running': ['apiserver-localhost-refused', 'kubelet-client-ca-missing'],
+  'apiserver-localhost-refused': ['kubelet-client-ca-missing'],
+  'kubelet-client-ca-missing': []
+}
 
 /** The id given to a failure no catalogue entry explains. */
 export const UNKNOWN_SIGNATURE: Signature = {
   id: 'unknown',
   code: '?',
-  stage: 'join',
   title: 'unrecognised failure',
   patterns: [],
   symptom: 'The cell failed with a message no known signature matches.',

@@ -1,5 +1,6 @@
 import type { LogDiagnosis, LogLine } from '../diagnose/scan-logs.js'
-import { SIGNATURES, STAGES, findSignature, type Signature } from '../diagnose/signatures.js'
+import { causalOrder } from '../diagnose/causal-order.js'
+import { SIGNATURES, findSignature, type Signature } from '../diagnose/signatures.js'
 import { CONTAINERD_CONFIG, NERDCTL_CONFIG } from '../containerd/node-paths.js'
 import { containerdSeries, type ContainerdSeries } from '../containerd/release-series.js'
 import { SNAPSHOTTERS } from '../plan/axes.js'
@@ -13,12 +14,12 @@ export interface NodePrediction {
   readonly because: readonly string[]
   /** Lines of the node's own journals that show it already happened. */
   readonly evidence: readonly LogLine[]
-  /** The root cause this is a consequence of (an earlier stage's prediction); null for a root cause. */
+  /** The root cause this is a consequence of (see causal-order.ts); null for a root cause. */
   readonly explainedBy: string | null
 }
 
 export interface NodeAssessment {
-  /** In causal order, as the catalogue: root causes first. */
+  /** In causal order: each root cause, then what it explains. */
   readonly predictions: readonly NodePrediction[]
   /** What doctor could not read and so could not judge, for the report. */
   readonly unknowns: readonly string[]
@@ -158,15 +159,12 @@ export function assessNode(facts: NodeFacts, logs: LogDiagnosis): NodeAssessment
     if (!found.has(f.signature.id))
       found.set(f.signature.id, [`seen in the node's logs (${f.matched} line${f.matched === 1 ? '' : 's'})`])
   }
-  const ordered = SIGNATURES.filter(s => found.has(s.id))
-  const root = ordered[0]
   return {
-    predictions: ordered.map(signature => ({
+    predictions: causalOrder(SIGNATURES.filter(s => found.has(s.id))).map(({ signature, explainedBy }) => ({
       signature,
       because: found.get(signature.id)!,
       evidence: evidence.get(signature.id) ?? [],
-      explainedBy:
-        root !== undefined && STAGES.indexOf(signature.stage) > STAGES.indexOf(root.stage) ? root.id : null
+      explainedBy
     })),
     unknowns
   }
