@@ -20,7 +20,7 @@ import { compareWithBaseline, gateConclusion, type BaselineDiff } from './report
 import { MatrixCounts } from './report/counts.js'
 import { emptyRunConclusion } from './report/empty-run.js'
 import { renderJUnit } from './report/junit.js'
-import { renderReport, type ReportInput } from './report/report-markdown.js'
+import { GITHUB_MARKDOWN_LIMIT, renderReport, type ReportInput } from './report/report-markdown.js'
 import type { CellResult } from './results/cell-result.js'
 import { makeResultsDocument } from './results/results-document.js'
 import { RESULTS_JSON, RESULTS_JSONL, ResultsJournal, collectResults } from './results/results-store.js'
@@ -46,8 +46,6 @@ import { doctorMode } from './modes/doctor-mode.js'
 
 /** GitHub's step summary takes 1 MiB; at up to 4 bytes a character this many always fit. */
 const SUMMARY_MAX_CHARS = 262_144
-/** What report.md may hold: it is read by people and pasted into comments; keep it comment-sized. */
-export const COMMENT_MAX_CHARS = 65_536
 
 export interface PipelineDeps {
   /** Commands, the cleanup ledger, the log, the cancel signal and scratch space of this run. */
@@ -309,7 +307,7 @@ async function publish(
   const reportPath = writeOutputFile(
     config.outputDir,
     REPORT_MD,
-    renderReport(reportInput, COMMENT_MAX_CHARS)
+    renderReport(reportInput, GITHUB_MARKDOWN_LIMIT)
   )
   const junitPath = writeOutputFile(config.outputDir, JUNIT_XML, renderJUnit(config.title, results))
   if (config.writeBaseline !== null) {

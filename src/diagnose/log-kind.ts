@@ -4,6 +4,8 @@
  * how a line is read (a journal's JSON MESSAGE, an Ansible task's JSON result) and is shown with the
  * file, so a user sees that their file was understood.
  */
+import { stripEscapes } from '../text/control-chars.js'
+
 export const LOG_KINDS = [
   'ansible-playbook',
   'journal-json',
@@ -27,13 +29,6 @@ export const LOG_KIND_TITLES: Readonly<Record<LogKind, string>> = {
 
 /** How many leading lines decide the kind: enough to pass a banner, bounded for gigabyte files. */
 export const KIND_SAMPLE_LINES = 200
-
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g
-
-export function stripAnsi(line: string): string {
-  return line.replace(ANSI, '')
-}
 
 const SYSLOG_PREFIX = String.raw`(?:\w{3} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S*)`
 const JOURNAL_LINE = new RegExp(String.raw`^${SYSLOG_PREFIX} \S+ ([\w.@/-]+)(?:\[\d+\])?: `)
@@ -82,7 +77,7 @@ const fromKernel = (line: string): boolean => JOURNAL_LINE.exec(line)?.[1] === '
  * come from the kernel (`journalctl -k`) is a kernel log.
  */
 export function detectKind(sample: readonly string[]): LogKind {
-  const lines = sample.map(stripAnsi).filter(l => l.trim() !== '')
+  const lines = sample.map(stripEscapes).filter(l => l.trim() !== '')
   const journal = lines.filter(l => JOURNAL_LINE.test(l))
   for (const rule of RULES) {
     if (rule.kind === 'journal') {
@@ -100,7 +95,7 @@ export function journalUnits(sample: readonly string[], kind: LogKind): readonly
   const units = new Set<string>()
   for (const raw of sample) {
     if (kind === 'journal') {
-      const unit = JOURNAL_LINE.exec(stripAnsi(raw))?.[1]
+      const unit = JOURNAL_LINE.exec(stripEscapes(raw))?.[1]
       if (unit !== undefined) units.add(unit)
     } else if (kind === 'journal-json') {
       const unit = parseJournalJson(raw)?.unit

@@ -1,4 +1,5 @@
-import { parseJournalJson, stripAnsi, type LogKind } from './log-kind.js'
+import { stripEscapes } from '../text/control-chars.js'
+import { parseJournalJson, type LogKind } from './log-kind.js'
 
 /**
  * The texts one raw line of a log says, as signatures are matched against them. Ansible prints a
@@ -8,7 +9,7 @@ import { parseJournalJson, stripAnsi, type LogKind } from './log-kind.js'
  * gives its MESSAGE. Every other line is itself, without colours.
  */
 export function lineTexts(kind: LogKind, raw: string): readonly string[] {
-  const line = stripAnsi(raw)
+  const line = stripEscapes(raw)
   if (kind === 'journal-json') {
     const record = parseJournalJson(line)
     return record === undefined ? [line] : splitLines(record.message)
@@ -55,5 +56,5 @@ function resultTexts(result: Record<string, unknown>): string[] {
 }
 
 function splitLines(text: string): string[] {
-  return text.split(/\r?\n/).map(stripAnsi)
+  return text.split(/\r?\n/).map(stripEscapes)
 }

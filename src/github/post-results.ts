@@ -5,6 +5,7 @@ import type { Outputs } from '../publish/outputs.js'
 import { checkAnnotations, type LocateVariables } from '../report/annotations.js'
 import { MatrixCounts } from '../report/counts.js'
 import { stateMarker, titleMarker } from '../report/markers.js'
+import { GITHUB_MARKDOWN_LIMIT } from '../report/report-markdown.js'
 import type { CellResult } from '../results/cell-result.js'
 import { publishCheckRun } from './check-run.js'
 import { describeGitHubError, tokenLogin, type GitHubClient } from './client.js'
@@ -13,9 +14,8 @@ import { resolveTarget, type PostTarget } from './pull-request.js'
 import { upsertStickyComment } from './sticky-comment.js'
 import { updateTrackingIssue } from './tracking-issue.js'
 
-/** GitHub's limits: a comment or issue body 65,536 characters, a check-run summary 65,535. */
-const COMMENT_MAX = 65_536
-const CHECK_SUMMARY_MAX = 65_535
+/** A check-run summary takes one character less than a comment. */
+const CHECK_SUMMARY_MAX = GITHUB_MARKDOWN_LIMIT - 1
 
 export interface PostRequest {
   readonly config: Config
@@ -101,7 +101,7 @@ async function postComment(p: Posting): Promise<void> {
     const outcome = await upsertStickyComment(p.deps.client, {
       ...p.repo,
       pullRequest: number,
-      body: head + p.req.report(COMMENT_MAX - head.length, p.footer),
+      body: head + p.req.report(GITHUB_MARKDOWN_LIMIT - head.length, p.footer),
       marker,
       mode,
       failing: p.req.gate.failed || p.counts.failed + p.counts.errored > 0,

@@ -8,6 +8,7 @@ import {
   renderHistory,
   type HistoryRun
 } from '../report/issue-history.js'
+import { GITHUB_MARKDOWN_LIMIT } from '../report/report-markdown.js'
 import { sameLogin, type GitHubClient } from './client.js'
 
 export interface TrackingIssue {
@@ -36,9 +37,6 @@ export interface IssueOutcome {
   readonly transition?: 'closed' | 'reopened'
   readonly regressions: number
 }
-
-/** GitHub refuses issue bodies over this many characters. */
-const ISSUE_BODY_MAX = 65_536
 
 /**
  * Keeps one issue per title: the latest matrix on top, the history of the last runs below. With
@@ -126,5 +124,5 @@ function setState(client: GitHubClient, t: TrackingIssue, issue: number, state: 
 function issueBody(t: TrackingIssue, data: string, history: string): string {
   const head = `${t.marker}\n${data}\n`
   const tail = `\n\n${history}\n`
-  return `${head}${t.report(ISSUE_BODY_MAX - head.length - tail.length).trimEnd()}${tail}`
+  return `${head}${t.report(GITHUB_MARKDOWN_LIMIT - head.length - tail.length).trimEnd()}${tail}`
 }

@@ -1,6 +1,7 @@
 import { findSignature } from '../diagnose/signatures.js'
 import type { CellResult, FindingLevel } from '../results/cell-result.js'
 import { shorten } from './escape.js'
+import { dropControl } from '../text/control-chars.js'
 
 /** A place in the kubespray checkout (the repository the check run belongs to). */
 export interface SourceLocation {
@@ -106,8 +107,7 @@ function namedCells(cells: readonly string[]): string {
 
 /** Annotations are plain text; control characters (from serial consoles) are dropped. */
 function plain(text: string, max: number): string {
-  // eslint-disable-next-line no-control-regex
-  return shorten(text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, ''), max)
+  return shorten(dropControl(text), max)
 }
 
 /** A title is one line. */

@@ -3,6 +3,7 @@ import type { Cell } from '../plan/cell.js'
 import { outcomeSignature, type CellResult } from '../results/cell-result.js'
 import { imageVersions, latestResults, matrixGrid, rowName } from './matrix-table.js'
 import { noteNumbers } from './notes.js'
+import { oneLine } from '../text/control-chars.js'
 
 /**
  * The matrix report.md starts with, for the run's last lines in a terminal or a job log: the same grid,
@@ -41,11 +42,8 @@ export function renderMatrixText(results: readonly CellResult[], planned: readon
   return blocks.map(b => b.join('\n')).join('\n\n')
 }
 
-/** Guest text without control characters (escape sequences, carriage returns). */
-function plain(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
-}
+/** Guest text on one line, without control characters (escape sequences, carriage returns). */
+const plain = oneLine
 
 /**
  * Columns a terminal gives `text`: the status symbols are emoji, two columns wide; a variation

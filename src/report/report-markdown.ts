@@ -23,8 +23,11 @@ export interface ReportInput {
   readonly kubespray?: string
 }
 
-/** The most a pull-request comment or check-run summary may hold. */
-export const GITHUB_MARKDOWN_LIMIT = 65536
+/**
+ * The most characters GitHub takes in a comment or an issue body (a check-run summary takes one less);
+ * report.md is kept to it too, since it is pasted into comments.
+ */
+export const GITHUB_MARKDOWN_LIMIT = 65_536
 
 /** Longest failure message quoted in the baseline section; the details section has the rest. */
 const GATE_MESSAGE_CHARS = 200

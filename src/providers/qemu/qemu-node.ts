@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs'
 import { cmd, type Command } from '../../exec/command.js'
 import { check, type CommandResult, type RunOptions } from '../../exec/executor.js'
 import type { HostContext } from '../../host/context.js'
+import { MAX_SOCKET_PATH } from '../../host/unix-socket.js'
 import type { SshAccess } from '../../kubespray/inventory.js'
 import type { NodeVersions } from '../../results/cell-result.js'
 import type { RootDisk } from '../../storage/disk-store.js'
@@ -18,16 +19,11 @@ import {
   type SshTarget
 } from './ssh.js'
 import type { VmProcess } from './vm-process.js'
+import { dropControl } from '../../text/control-chars.js'
 
 const FORWARD_READY_MS = 15_000
-/** sun_path holds 108 bytes. */
-const MAX_SOCKET_PATH = 100
 /** How long a health check waits for the guest's ssh before calling it silent. */
 const HEALTH_MS = 10_000
-
-/** Colour and cursor codes of the console, and other control characters but tab and newline. */
-// eslint-disable-next-line no-control-regex
-const CONSOLE_CONTROL = /\u001b\[[0-9;?]*[A-Za-z]|[\u0000-\u0008\u000b-\u001f\u007f]/g
 
 function lastLine(text: string): string {
   return text.trim().split('\n').at(-1) ?? '(no output)'
@@ -133,7 +129,7 @@ export class QemuNode implements Node {
    */
   async health(): Promise<string | null> {
     const state = this.vm.state()
-    const tail = this.vm.serialTail(10).replace(CONSOLE_CONTROL, '')
+    const tail = dropControl(this.vm.serialTail(10))
     const console = `serial console's last lines:\n${tail}`
     if (state === 'stopped') {
       return `the VM ${this.name} stopped: its qemu (pid ${this.vm.pid}) is stopped (state T: SIGSTOP or a debugger); ${console}`

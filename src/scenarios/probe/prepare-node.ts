@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { cmd, shellQuote } from '../../exec/command.js'
 import { check } from '../../exec/executor.js'
 import type { HostContext } from '../../host/context.js'
+import { MAX_SOCKET_PATH } from '../../host/unix-socket.js'
 import type { ImageSpec } from '../../images/catalogue.js'
 import type { PinnedName } from '../../kubespray/render/pins.js'
 import { SNAPSHOTTERS, type Snapshotter } from '../../plan/axes.js'
@@ -27,8 +28,6 @@ import type { ToolAvailability } from './tool-archives.js'
 
 const REGISTRY_DIR = '/var/lib/zjm-registry'
 const REGISTRY_CONFIG = '/etc/zjm/registry.yml'
-/** sun_path holds 108 bytes; a forwarded socket deeper than this goes to a short temp dir instead. */
-const MAX_SOCKET_PATH = 100
 
 export interface Prepared {
   readonly probe: ProbeNode

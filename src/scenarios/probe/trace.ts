@@ -3,10 +3,8 @@ import { join } from 'node:path'
 import { cmd, type Command } from '../../exec/command.js'
 import type { CommandResult } from '../../exec/executor.js'
 import type { Node } from '../../providers/provider.js'
+import { stripEscapes } from '../../text/control-chars.js'
 
-/** ctr draws progress bars even without a terminal; steps.log keeps the outcome, not the animation. */
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;]*m/g
 const STEP_OUTPUT_LINES = 40
 
 function tail(text: string, lines: number): string {
@@ -99,7 +97,7 @@ export class Trace {
       name,
       `$ ${shown} → exit ${r.exitCode ?? r.killedBy ?? 'none'} in ${(r.durationMs / 1000).toFixed(1)}s`
     )
-    const output = tail(`${r.stdout}${r.stderr}`.replace(ANSI, ''), STEP_OUTPUT_LINES)
+    const output = tail(stripEscapes(`${r.stdout}${r.stderr}`), STEP_OUTPUT_LINES)
     if (output !== '') this.lines.push(output.replace(/^/gm, '    '))
     return r
   }
