@@ -155,6 +155,26 @@ describe('runCells', () => {
     expect(log.lines[3]).toMatch(/^info: \[4\/12\] probe debian-11\/overlayfs\/ctr\/fixed … pass \d+\.\ds$/)
   })
 
+  it('a cell the log calls done is already in results.jsonl: the journal is written before the line', async () => {
+    const { config, journal, workDir } = setup({ images: 'debian-12', tools: 'ctr', tiers: 'probe' })
+    // At each progress line, the cells the journal holds then (what a SIGKILL right after would keep).
+    const heldAtLine: string[][] = []
+    const log = recordingLog()
+    const info = log.info.bind(log)
+    log.info = (line: string) => {
+      if (/^\[\d+\/\d+\] probe /.test(line))
+        heldAtLine.push(existsSync(journal.path) ? readJournal(journal.path).map(r => r.id) : [])
+      info(line)
+    }
+    const probe: Scenario = {
+      tier: 'probe',
+      open: () => Promise.resolve({ kind: 'ready', session: scriptedSession([], []) })
+    }
+    const cells = ['zfs', 'native'].map(s => parseCellId(`debian-12/${s}/ctr/kubespray`)!)
+    await runCells(cells, { config, scenarioFor: () => probe, log, journal, signal: never, workDir })
+    expect(heldAtLine).toEqual([[cells[0]!.id], [cells[0]!.id, cells[1]!.id]])
+  })
+
   it('an unavailable tier skips its cells with the reason; a failing open is an error for each cell', async () => {
     const { config, journal, log, workDir } = setup({
       images: 'debian-12',

@@ -5,7 +5,7 @@ import { findImage } from '../../src/images/catalogue.js'
 import { parseConfig } from '../../src/inputs/parse.js'
 import type { Node, Provider } from '../../src/providers/provider.js'
 import { ControlPlanes } from '../../src/scenarios/join/control-plane.js'
-import type { JoinEnv } from '../../src/scenarios/join/join-scenario.js'
+import { joinScenarios, type JoinEnv } from '../../src/scenarios/join/join-scenario.js'
 import type { ScenarioContext } from '../../src/scenarios/scenario.js'
 import { NO_CHECKOUT_PULL } from '../../src/kubespray/cell-vars.js'
 import { fakeExecutor, recordingLog, type Reply } from '../fakes.js'
@@ -17,6 +17,8 @@ const other = findImage('debian-13')!
 /** A provider whose nodes only record that they were booted and destroyed. */
 function recordingProvider() {
   const events: string[] = []
+  // What the nodes' health() answers: null while they answer.
+  const health: { answer: string | null } = { answer: null }
   const provider: Provider = {
     name: 'recording',
     unavailableReason: () => Promise.resolve(null),
@@ -30,32 +32,38 @@ function recordingProvider() {
       const node = {
         name: options.name,
         access: { host: '127.0.0.1', port: 2222, user: 'root', identity: '/k' },
+        health: () => Promise.resolve(health.answer && `the VM ${options.name} ${health.answer}`),
         destroy: () => Promise.resolve(void events.push(`destroy ${options.name}`))
       }
       return Promise.resolve(node as unknown as Node)
     },
     close: () => Promise.resolve()
   }
-  return { provider, events }
+  return { provider, events, health }
 }
 
 function setup(tiers: string, playbook: Reply = { exitCode: 0 }) {
-  const { provider, events } = recordingProvider()
+  const { provider, events, health } = recordingProvider()
   const exec = fakeExecutor(c => {
     if (c.program !== 'ansible-playbook') throw new Error(`unexpected ${c.program}`)
     events.push(`ansible-playbook ${c.args.at(-1)}`)
     return playbook
   })
   const workDir = tempDir()
-  const config = parseConfig({ tiers }, { cwd: workDir })
+  const config = parseConfig({ tiers, 'guest-network': 'outbound' }, { cwd: workDir })
   const log = recordingLog()
   const env: JoinEnv = {
     config,
     host: { exec, log, ledger: undefined as never, signal: new AbortController().signal, workDir },
     provider: () => Promise.resolve(provider),
     onRunner: false,
-    kubespray: () => Promise.resolve({ kind: 'ready', path: workDir } as never),
-    ansible: () => Promise.reject(new Error('the control plane is given its Ansible'))
+    kubespray: () =>
+      Promise.resolve({
+        kind: 'ready',
+        path: workDir,
+        reading: () => ({ kind: 'kubespray', tree: { pullCommands: [] } })
+      } as never),
+    ansible: () => Promise.resolve({ kind: 'ready', tools: { bin: '', description: 'system' } } as never)
   }
   const context: ScenarioContext = {
     config,
@@ -71,7 +79,7 @@ function setup(tiers: string, playbook: Reply = { exitCode: 0 }) {
     pull: NO_CHECKOUT_PULL,
     context
   }
-  return { env, events, build, context }
+  return { env, events, build, context, health }
 }
 
 describe("one control plane per image for the run's join tiers", () => {
@@ -134,5 +142,19 @@ describe("one control plane per image for the run's join tiers", () => {
     // Closing the tiers of a plane that never came up is not an error.
     await planes.release(image, 'join')
     await planes.release(image, 'rejoin')
+  })
+
+  it("a join session's health is its control plane's: the worker of each cell is its own", async () => {
+    const { env, events, context, health } = setup('join')
+    const opened = await joinScenarios(env).join.open(image, context)
+    if (opened.kind !== 'ready') throw new Error(`not opened: ${opened.reason}`)
+    expect(events).toEqual(['boot cp-debian-12', 'ansible-playbook cluster.yml'])
+    expect(await opened.session.health!()).toBeNull()
+    health.answer = 'stopped answering ssh (no answer within 10 s)'
+    expect(await opened.session.health!()).toBe(
+      'the VM cp-debian-12 stopped answering ssh (no answer within 10 s)'
+    )
+    await opened.session.close()
+    expect(events.at(-1)).toBe('destroy cp-debian-12')
   })
 })

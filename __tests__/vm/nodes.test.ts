@@ -3,7 +3,7 @@
  * Debian's mirror (or takes them from the cache), boots them, and checks what the guests report.
  */
 import { spawn } from 'node:child_process'
-import { connect, createServer, type AddressInfo } from 'node:net'
+import { createServer, type AddressInfo } from 'node:net'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -17,6 +17,7 @@ import { findImage } from '../../src/images/catalogue.js'
 import type { Log } from '../../src/log/log.js'
 import type { Node } from '../../src/providers/provider.js'
 import { DEFAULT_QEMU_OPTIONS, QemuProvider } from '../../src/providers/qemu/qemu-provider.js'
+import { connects, portClosesWithin, processesMatching, qemuProcesses, sshPort } from './processes.js'
 import { IMAGE_CACHE, MIRROR, collectingLog, vmTestsEnabled } from './vm-env.js'
 
 const enabled = vmTestsEnabled()
@@ -36,57 +37,6 @@ function context(): HostContext & { ledger: CleanupLedger } {
     signal: new AbortController().signal,
     workDir
   }
-}
-
-/** The qemu processes whose command line names `match` (a run's work dir). */
-function qemuProcesses(match: string): number[] {
-  return processesMatching(match).filter(p => {
-    try {
-      return cmdline(p).startsWith('qemu-system')
-    } catch {
-      return false
-    }
-  })
-}
-
-/** Every process whose command line names `match`: qemu, the ssh master and forwards, commands. */
-function processesMatching(match: string): number[] {
-  return readdirSync('/proc')
-    .filter(p => /^\d+$/.test(p))
-    .filter(p => {
-      try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').join(' ').includes(match)
-      } catch {
-        return false
-      }
-    })
-    .map(Number)
-}
-
-function cmdline(pid: number): string {
-  return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')
-}
-
-/** Whether something accepts TCP connections on 127.0.0.1:port. */
-function connects(port: number): Promise<boolean> {
-  return new Promise(resolve => {
-    const socket = connect({ host: '127.0.0.1', port }, () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once('error', () => resolve(false))
-  })
-}
-
-/**
- * Whether the port stops accepting within `ms`: a SIGKILLed qemu's threads take a moment to go, and its
- * sockets close with the last of them.
- */
-async function portClosesWithin(port: number, ms: number): Promise<boolean> {
-  for (const until = Date.now() + ms; Date.now() < until; await new Promise(r => setTimeout(r, 100))) {
-    if (!(await connects(port))) return true
-  }
-  return false
 }
 
 async function sh(node: Node, script: string): Promise<string> {
@@ -291,7 +241,7 @@ describeVm('node images and qemu nodes', () => {
         const workDir = (await run.waitFor(/^WORKDIR (.+)$/m, MINUTE))[1]!
         await run.waitFor(/^BOOTED /m, 10 * MINUTE)
         const [vm] = qemuProcesses(workDir)
-        const port = Number(/hostfwd=tcp:127\.0\.0\.1:(\d+)-:22/.exec(cmdline(vm!))?.[1])
+        const port = sshPort(vm!)
         expect(await connects(port)).toBe(true)
         run.child.kill('SIGKILL')
         await run.exited
@@ -306,55 +256,6 @@ describeVm('node images and qemu nodes', () => {
         expect(existsSync(workDir)).toBe(false)
         expect(readdirSync(tempRoot)).toEqual([])
         rmSync(tempRoot, { recursive: true, force: true })
-      },
-      15 * MINUTE
-    )
-
-    it(
-      'SIGKILL of the CLI in the middle of a probe cell leaves no qemu, ssh or open port of its run',
-      async () => {
-        const dir = mkdtempSync(join(tmpdir(), 'zjm-cli-kill-'))
-        const cli = spawn(
-          process.execPath,
-          [
-            join(root, 'dist/cli/index.js'),
-            'run',
-            ...['--tiers', 'probe', '--images', 'debian-12', '--snapshotters', 'zfs', '--tools', 'ctr'],
-            ...[
-              '--variants',
-              'kubespray',
-              '--image-cache',
-              IMAGE_CACHE,
-              '--mirror',
-              MIRROR,
-              '--runner-setup',
-              'never'
-            ]
-          ],
-          { cwd: dir, env: { ...process.env, TMPDIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] }
-        )
-        let out = ''
-        cli.stderr.on('data', (b: Buffer) => (out += b.toString()))
-        const exited = new Promise(r => cli.once('exit', r))
-        for (let i = 0; i < 600 && !/answered ssh/.test(out); i++) await new Promise(r => setTimeout(r, 1000))
-        expect(out).toMatch(/answered ssh/)
-        const ours = () => processesMatching(dir).filter(p => p !== cli.pid)
-        const [vm] = qemuProcesses(dir)
-        const port = Number(/hostfwd=tcp:127\.0\.0\.1:(\d+)-:22/.exec(cmdline(vm!))?.[1])
-        cli.kill('SIGKILL')
-        await exited
-        for (let i = 0; i < 50 && ours().length > 0; i++) await new Promise(r => setTimeout(r, 100))
-        expect(ours().map(cmdline)).toEqual([])
-        expect(await portClosesWithin(port, 5000)).toBe(true)
-        // The next run sweeps the dead run's ledger: its work dir goes.
-        const next = spawn(process.execPath, [join(root, 'dist/cli/index.js'), 'plan'], {
-          cwd: dir,
-          env: { ...process.env, TMPDIR: dir },
-          stdio: 'ignore'
-        })
-        await new Promise(r => next.once('exit', r))
-        expect(readdirSync(dir).filter(f => f.startsWith('zfs-join-matrix-'))).toEqual([])
-        rmSync(dir, { recursive: true, force: true })
       },
       15 * MINUTE
     )

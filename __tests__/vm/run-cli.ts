@@ -25,22 +25,28 @@ export function runCli(flags: readonly string[]): CliRun {
   const tmp = join(dir, 'tmp')
   mkdirSync(tmp)
   const out = join(dir, 'out')
-  const r = spawnSync(
-    'node',
-    [
-      join(root, 'dist/cli/index.js'),
-      'run',
-      ...flags,
-      ...['--image-cache', IMAGE_CACHE, '--mirror', MIRROR, '--runner-setup', 'never'],
-      ...['--fail-on', 'never', '--fail-on-empty', 'false', '--output-dir', out]
-    ],
-    { cwd: dir, encoding: 'utf8', timeout: 40 * 60_000, env: { ...process.env, TMPDIR: tmp } }
-  )
+  const r = spawnSync('node', cliRunArgs(flags, out), {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 40 * 60_000,
+    env: { ...process.env, TMPDIR: tmp }
+  })
   // The run's last lines are the failure's message: a bare status would hide why.
   if (r.status !== 0) {
     throw new Error(`the CLI exited ${r.status}:\n${r.stderr.split('\n').slice(-40).join('\n')}`)
   }
   return { out, tmp, stderr: r.stderr }
+}
+
+/** The bundled CLI's `run` with `flags`, the shared image cache, no runner setup, a gate that never fails. */
+export function cliRunArgs(flags: readonly string[], out: string): string[] {
+  return [
+    join(root, 'dist/cli/index.js'),
+    'run',
+    ...flags,
+    ...['--image-cache', IMAGE_CACHE, '--mirror', MIRROR, '--runner-setup', 'never'],
+    ...['--fail-on', 'never', '--fail-on-empty', 'false', '--output-dir', out]
+  ]
 }
 
 export function readCells(out: string): CellResult[] {

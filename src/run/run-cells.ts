@@ -96,7 +96,6 @@ export async function runCells(cells: readonly Cell[], deps: RunCellsDeps): Prom
               log.warning(`${tier} on ${imageName}: ${dead.split(';')[0]!}: its remaining cells end now`)
             }
           }
-          progress.report(index, tier, cell, tierOutcome.outcome)
           const cellOutcomes = [...(outcomes.get(cell.id) ?? []), tierOutcome.outcome]
           outcomes.set(cell.id, cellOutcomes)
           const previous = results.get(cell.id)
@@ -114,7 +113,10 @@ export async function runCells(cells: readonly Cell[], deps: RunCellsDeps): Prom
             ...(lintCheck !== undefined ? { lintCheck } : {})
           })
           results.set(cell.id, result)
+          // Written before it is told: a cell the log calls done is in results.jsonl, even if a SIGKILL
+          // comes right after.
           deps.journal.append(result)
+          progress.report(index, tier, cell, tierOutcome.outcome)
         }
       } finally {
         if (opened.kind === 'ready') await closeSafely(opened.session, tier, imageName, log)

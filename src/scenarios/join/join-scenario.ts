@@ -86,6 +86,9 @@ function joinScenario(env: JoinEnv, tier: JoinTier, planes: ControlPlanes): Scen
         kind: 'ready',
         session: {
           run: (cell, attempt) => runCell({ env, plane, cell, attempt, name: plane.nextWorkerName(), tier }),
+          // Each cell boots its own worker and removes it; the control plane is what outlives a cell, so
+          // a control plane that stopped answering ends the image's remaining join cells at once.
+          health: () => plane.cp.health(),
           close: () => planes.release(image, tier)
         }
       }

@@ -1,0 +1,152 @@
+/**
+ * The soak: one image's probe cells run five times back to back on the same image cache and TMPDIR, the
+ * second and fourth runs killed with SIGKILL in the middle of a cell. After each run: no process of it
+ * is left, no port it listened on is open, no mount or loop device was added, the image cache holds the
+ * same files; the TMPDIR is empty after every run that ended (a killed run's dir is the next run's to
+ * sweep, as the CLI does at its start); every cell a killed run reported done is in its results.jsonl,
+ * and the verdicts are the same in every run.
+ *
+ * The cells are narrowed to four (debian-12 × zfs, overlayfs × ctr × both variants) so that five runs
+ * fit CI's budget; the bench runs the whole default matrix twice for flips.
+ */
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from '@jest/globals'
+import { readJournal } from '../../src/results/results-store.js'
+import { tempDir } from '../helpers.js'
+import { portClosesWithin, processesMatching, qemuProcesses, sshPort } from './processes.js'
+import { cliRunArgs } from './run-cli.js'
+import { IMAGE_CACHE, vmTestsEnabled } from './vm-env.js'
+
+const describeVm = vmTestsEnabled() ? describe : describe.skip
+const MINUTE = 60_000
+const RUNS = 5
+const CELLS = 4
+const FLAGS = [
+  ...['--tiers', 'probe', '--images', 'debian-12', '--snapshotters', 'zfs,overlayfs'],
+  ...['--tools', 'ctr', '--variants', 'kubespray,fixed']
+]
+
+interface RunEnd {
+  readonly killed: boolean
+  readonly stderr: string
+  readonly ports: readonly number[]
+}
+
+/** One CLI run; with `killAfter`, SIGKILLed a moment after that many cells were reported done. */
+async function runOnce(tmp: string, out: string, killAfter?: number): Promise<RunEnd> {
+  const child = spawn(process.execPath, cliRunArgs(FLAGS, out), {
+    env: { ...process.env, TMPDIR: tmp },
+    stdio: ['ignore', 'ignore', 'pipe']
+  })
+  let stderr = ''
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
+  const exited = new Promise<number | null>(r => child.once('exit', code => r(code)))
+  const ports = new Set<number>()
+  let ended = false
+  void exited.then(() => (ended = true))
+  let killed = false
+  while (!ended) {
+    for (const vm of qemuProcesses(tmp)) {
+      try {
+        ports.add(sshPort(vm))
+      } catch {
+        // gone between the listing and the read
+      }
+    }
+    if (!killed && killAfter !== undefined && reported(stderr).length >= killAfter) {
+      // Into the next cell: its reset or its containerd start.
+      await new Promise(r => setTimeout(r, 1500))
+      child.kill('SIGKILL')
+      killed = true
+    }
+    await new Promise(r => setTimeout(r, 250))
+  }
+  const code = await exited
+  if (!killed && code !== 0)
+    throw new Error(`run exited ${code}:\n${stderr.split('\n').slice(-30).join('\n')}`)
+  return { killed, stderr, ports: [...ports] }
+}
+
+/** The cells the run's log called done, with their status: `[2/4] probe <cell> … pass 9.1s`. */
+function reported(stderr: string): [string, string][] {
+  return [...stderr.matchAll(/^\[\d+\/\d+\] probe (\S+) … (\w+) /gm)].map(m => [m[1]!, m[2]!])
+}
+
+/** The files under `dir`, with their sizes: what a run may not add to the image cache. */
+function listing(dir: string): string[] {
+  const out: string[] = []
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name)
+      const st = lstatSync(p)
+      if (st.isDirectory()) walk(p)
+      else out.push(`${p.slice(dir.length)} ${st.size}`)
+    }
+  }
+  walk(dir)
+  return out
+}
+
+const mountsOf = (tmp: string): string[] =>
+  readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .filter(l => l.includes(tmp) || l.includes('zfs-join-matrix'))
+const loopDevices = (): string => spawnSync('losetup', ['-a'], { encoding: 'utf8' }).stdout
+
+describeVm('soak: five runs of one image, every second one killed', () => {
+  it(
+    'leaves nothing behind after any run, keeps every finished cell of a killed run, and gives the same verdicts',
+    async () => {
+      const dir = tempDir()
+      const tmp = join(dir, 'tmp')
+      mkdirSync(tmp)
+      const cacheBefore = listing(IMAGE_CACHE)
+      const loopsBefore = loopDevices()
+      const verdicts: Map<string, string>[] = []
+      for (let run = 1; run <= RUNS; run++) {
+        const out = join(dir, `out-${run}`)
+        const kill = run % 2 === 0
+        const end = await runOnce(tmp, out, kill ? 2 : undefined)
+        expect(end.killed).toBe(kill)
+        // Processes go with the CLI (qemu on its parent's death, ssh with qemu).
+        for (let i = 0; i < 50 && processesMatching(tmp).length > 0; i++)
+          await new Promise(r => setTimeout(r, 100))
+        expect(processesMatching(tmp)).toEqual([])
+        expect(end.ports.length).toBeGreaterThan(0)
+        for (const port of end.ports) expect(await portClosesWithin(port, 5000)).toBe(true)
+        expect(mountsOf(tmp)).toEqual([])
+        expect(loopDevices()).toBe(loopsBefore)
+        expect(listing(IMAGE_CACHE)).toEqual(cacheBefore)
+
+        const journal = readJournal(join(out, 'results.jsonl'))
+        const byId = new Map(journal.map(c => [c.id, c.status as string]))
+        const verdict = new Map(
+          journal.map(c => [c.id, c.status === 'fail' ? `fail ${c.signature}` : c.status])
+        )
+        const told = reported(end.stderr)
+        if (kill) {
+          // Every cell the log called done is in the journal, with that status; the run was cut.
+          expect(told.length).toBeGreaterThanOrEqual(2)
+          expect(told.length).toBeLessThan(CELLS)
+          for (const [id, status] of told) expect(byId.get(id)).toBe(status)
+          // The dead run's dir and ledger stay until the next run sweeps them.
+          expect(readdirSync(tmp).length).toBeGreaterThan(0)
+        } else {
+          expect(existsSync(join(out, 'results.json'))).toBe(true)
+          expect(journal).toHaveLength(CELLS)
+          expect(told).toHaveLength(CELLS)
+          // The run swept what a killed run before it left, and removed its own.
+          expect(readdirSync(tmp)).toEqual([])
+        }
+        verdicts.push(verdict)
+      }
+      // The same verdict for each cell in every run that reached it: no flips.
+      const full = verdicts[0]!
+      expect(full.size).toBe(CELLS)
+      for (const v of verdicts) for (const [id, status] of v) expect([id, status]).toEqual([id, full.get(id)])
+    },
+    40 * MINUTE
+  )
+})
