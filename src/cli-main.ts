@@ -17,6 +17,7 @@ import { makeScenarios } from './scenarios/registry.js'
 import { readGitHubEnv } from './github/github-env.js'
 import { GENERATOR } from './version.js'
 import { isAlive } from './host/process-alive.js'
+import { errorMessage } from './text/error-message.js'
 
 export const EXIT = { ok: 0, failed: 1, invalid: 2 } as const
 
@@ -103,7 +104,7 @@ export async function cli(argv: readonly string[], io: CliIo): Promise<number> {
   } catch (e) {
     // The host's own set-up (runner-setup) is judged once the run has started, and is an input error too.
     if (e instanceof InputErrors) return invalid(e.problems, io, log)
-    log.error(e instanceof Error ? e.message : String(e))
+    log.error(errorMessage(e))
     return EXIT.failed
   }
 }

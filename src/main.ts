@@ -12,6 +12,7 @@ import { runPipeline } from './pipeline.js'
 import { actionsOutputs } from './publish/actions-outputs.js'
 import { makeScenarios } from './scenarios/registry.js'
 import { readGitHubEnv } from './github/github-env.js'
+import { errorMessage } from './text/error-message.js'
 
 /** The action's main step. Exported so tests can call it without starting the action. */
 export async function run(): Promise<void> {
@@ -34,7 +35,7 @@ export async function run(): Promise<void> {
     if (e instanceof InputErrors) {
       for (const p of e.problems) core.error(formatProblem(p), { title: `Invalid input: ${p.input}` })
     }
-    core.setFailed(e instanceof Error ? e.message : String(e))
+    core.setFailed(errorMessage(e))
   }
 }
 

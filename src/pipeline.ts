@@ -43,6 +43,7 @@ import type { GitHubEnv } from './github/github-env.js'
 import { postResults, readEvent } from './github/post-results.js'
 import { diagnoseMode } from './modes/diagnose-mode.js'
 import { doctorMode } from './modes/doctor-mode.js'
+import { errorMessage } from './text/error-message.js'
 
 /** GitHub's step summary takes 1 MiB; at up to 4 bytes a character this many always fit. */
 const SUMMARY_MAX_CHARS = 262_144
@@ -208,7 +209,7 @@ async function uploadArtifact(config: Config, deps: PipelineDeps): Promise<strin
     deps.outputs.set('artifact', name)
     return null
   } catch (e) {
-    return `could not upload the results as artifact ${name}: ${e instanceof Error ? e.message : String(e)}`
+    return `could not upload the results as artifact ${name}: ${errorMessage(e)}`
   }
 }
 

@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { CleanupLedger, LEDGER_STATE, sweep } from './cleanup/ledger.js'
 import { actionsLog } from './log/actions-log.js'
+import { errorMessage } from './text/error-message.js'
 
 /**
  * The action's post step: runs even when the main step failed, timed out or was cancelled, and removes
@@ -15,6 +16,6 @@ export function cleanup(): void {
       removed > 0 ? `Removed ${removed} resource(s) the main step left behind` : 'Nothing left to clean up'
     )
   } catch (e) {
-    core.warning(`cleanup failed: ${e instanceof Error ? e.message : String(e)}`)
+    core.warning(`cleanup failed: ${errorMessage(e)}`)
   }
 }

@@ -6,8 +6,8 @@
  * sweep, as the CLI does at its start); every cell a killed run reported done is in its results.jsonl,
  * and the verdicts are the same in every run.
  *
- * The cells are narrowed to four (debian-12 × zfs, overlayfs × ctr × both variants) so that five runs
- * fit CI's budget; the bench runs the whole default matrix twice for flips.
+ * The cells are narrowed to two (debian-12 × zfs × ctr × both variants: one fails, one passes) so that
+ * five runs fit CI's budget; the bench runs the whole default matrix twice for flips.
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
@@ -22,9 +22,9 @@ import { IMAGE_CACHE, vmTestsEnabled } from './vm-env.js'
 const describeVm = vmTestsEnabled() ? describe : describe.skip
 const MINUTE = 60_000
 const RUNS = 5
-const CELLS = 4
+const CELLS = 2
 const FLAGS = [
-  ...['--tiers', 'probe', '--images', 'debian-12', '--snapshotters', 'zfs,overlayfs'],
+  ...['--tiers', 'probe', '--images', 'debian-12', '--snapshotters', 'zfs'],
   ...['--tools', 'ctr', '--variants', 'kubespray,fixed']
 ]
 
@@ -110,7 +110,7 @@ describeVm('soak: five runs of one image, every second one killed', () => {
       for (let run = 1; run <= RUNS; run++) {
         const out = join(dir, `out-${run}`)
         const kill = run % 2 === 0
-        const end = await runOnce(tmp, out, kill ? 2 : undefined)
+        const end = await runOnce(tmp, out, kill ? 1 : undefined)
         expect(end.killed).toBe(kill)
         // Processes go with the CLI (qemu on its parent's death, ssh with qemu).
         for (let i = 0; i < 50 && processesMatching(tmp).length > 0; i++)
@@ -131,7 +131,7 @@ describeVm('soak: five runs of one image, every second one killed', () => {
         const told = reported(end.stderr)
         if (kill) {
           // Every cell the log called done is in the journal, with that status; the run was cut.
-          expect(told.length).toBeGreaterThanOrEqual(2)
+          expect(told.length).toBeGreaterThanOrEqual(1)
           expect(told.length).toBeLessThan(CELLS)
           for (const [id, status] of told) expect(byId.get(id)).toBe(status)
           // The dead run's dir and ledger stay until the next run sweeps them.

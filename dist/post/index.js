@@ -31635,7 +31635,14 @@ function asRoot(command, uid = process.getuid?.() ?? 0) {
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/text/error-message.ts
+/** What was thrown, as text: an Error's message, or anything else as a string. */
+function errorMessage(e) {
+    return e instanceof Error ? e.message : String(e);
+}
+
 ;// CONCATENATED MODULE: ./src/cleanup/ledger.ts
+
 
 
 
@@ -31697,7 +31704,7 @@ function sweep(ledger, log) {
             ledger.remove(resource);
         }
         catch (e) {
-            log.warning(`could not remove ${describe(resource)}: ${e.message}`);
+            log.warning(`could not remove ${describe(resource)}: ${errorMessage(e)}`);
         }
     }
     return removed;
@@ -31817,6 +31824,7 @@ function actionsLog() {
 
 
 
+
 /**
  * The action's post step: runs even when the main step failed, timed out or was cancelled, and removes
  * whatever the main step's ledger still lists. A failure here is a warning: it must not hide the result.
@@ -31830,7 +31838,7 @@ function cleanup() {
         info(removed > 0 ? `Removed ${removed} resource(s) the main step left behind` : 'Nothing left to clean up');
     }
     catch (e) {
-        warning(`cleanup failed: ${e instanceof Error ? e.message : String(e)}`);
+        warning(`cleanup failed: ${errorMessage(e)}`);
     }
 }
 

@@ -3,6 +3,7 @@ import { cmd, type Command } from '../exec/command.js'
 import { asRoot } from '../host/privilege.js'
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import type { Log } from '../log/log.js'
+import { errorMessage } from '../text/error-message.js'
 
 /**
  * Everything a run creates outside its output directory is written down here before it is created, and
@@ -71,7 +72,7 @@ export function sweep(ledger: CleanupLedger, log: Log): number {
       removed++
       ledger.remove(resource)
     } catch (e) {
-      log.warning(`could not remove ${describe(resource)}: ${(e as Error).message}`)
+      log.warning(`could not remove ${describe(resource)}: ${errorMessage(e)}`)
     }
   }
   return removed

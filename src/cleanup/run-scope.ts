@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Log } from '../log/log.js'
 import { CleanupLedger, describe, release, type Resource } from './ledger.js'
+import { errorMessage } from '../text/error-message.js'
 
 /** The VMs and helpers the ledger lists, killed; nothing else is touched on the way out. */
 function killListedProcesses(ledger: CleanupLedger): void {
@@ -73,7 +74,7 @@ export async function withRunScope<T>(
       release(resource)
       ledger.remove(resource)
     } catch (e) {
-      log.warning(`could not remove ${describe(resource)}: ${(e as Error).message}`)
+      log.warning(`could not remove ${describe(resource)}: ${errorMessage(e)}`)
     }
   }
 }

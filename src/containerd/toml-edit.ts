@@ -1,4 +1,5 @@
 import { parse } from 'smol-toml'
+import { errorMessage } from '../text/error-message.js'
 
 /** A TOML document parsed, or why it is not TOML. */
 export type TomlReading =
@@ -9,7 +10,7 @@ export function readToml(text: string): TomlReading {
   try {
     return { kind: 'toml', value: parse(text) }
   } catch (e) {
-    return { kind: 'invalid', reason: (e as Error).message.split('\n')[0]! }
+    return { kind: 'invalid', reason: errorMessage(e).split('\n')[0]! }
   }
 }
 

@@ -2,6 +2,7 @@ import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:
 import { StringDecoder } from 'node:string_decoder'
 import type { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
+import { errorMessage } from '../text/error-message.js'
 
 /** A line longer than this is cut: a log of gigabytes on one line must not fill the memory. */
 export const MAX_LINE_CHARS = 64 * 1024
@@ -70,7 +71,7 @@ export function openLog(path: string, stdin: Readable): AsyncIterable<Buffer | s
         ? 'does not exist'
         : code === 'EACCES'
           ? 'cannot be read (permission denied)'
-          : (e as Error).message
+          : errorMessage(e)
     throw new LogInputError(`${path} ${why}`)
   }
   if (head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]) {

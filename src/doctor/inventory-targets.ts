@@ -1,5 +1,6 @@
 import { cmd, shellSplit, type Command } from '../exec/command.js'
 import type { DoctorTarget, UnusableTarget } from './doctor-target.js'
+import { errorMessage } from '../text/error-message.js'
 
 /**
  * Ansible resolves the inventory (INI, YAML, a directory, a script, group_vars and host_vars), so the
@@ -33,7 +34,7 @@ export function targetsFromInventory(listJson: string): InventoryTargets | strin
   try {
     doc = JSON.parse(listJson) as Record<string, unknown>
   } catch (e) {
-    return `ansible-inventory printed no JSON (${(e as Error).message})`
+    return `ansible-inventory printed no JSON (${errorMessage(e)})`
   }
   const meta = doc._meta as { hostvars?: Record<string, Record<string, unknown>> } | undefined
   const hostvars = meta?.hostvars ?? {}
@@ -102,7 +103,7 @@ function targetFromVars(
   try {
     sshArgs = shellSplit(values.args)
   } catch (e) {
-    return `its ssh arguments cannot be split: ${(e as Error).message}`
+    return `its ssh arguments cannot be split: ${errorMessage(e)}`
   }
   const jump = bastion === undefined ? undefined : jumpOf(bastion)
   return {

@@ -2,6 +2,7 @@ import { getOctokit } from '@actions/github'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import type { Log } from '../log/log.js'
+import { errorMessage } from '../text/error-message.js'
 
 export type GitHubClient = ReturnType<typeof getOctokit>
 
@@ -62,7 +63,7 @@ export function httpStatus(e: unknown): number | undefined {
  */
 export function describeGitHubError(e: unknown, permission: string): string {
   const status = httpStatus(e)
-  const message = e instanceof Error ? e.message : String(e)
+  const message = errorMessage(e)
   if (status === 401) return `${message} (401: the github-token is invalid or expired)`
   if (status === 403 || status === 404) {
     return (

@@ -13,6 +13,7 @@ import { runUrl, type GitHubEnv } from './github-env.js'
 import { resolveTarget, type PostTarget } from './pull-request.js'
 import { upsertStickyComment } from './sticky-comment.js'
 import { updateTrackingIssue } from './tracking-issue.js'
+import { errorMessage } from '../text/error-message.js'
 
 /** A check-run summary takes one character less than a comment. */
 const CHECK_SUMMARY_MAX = GITHUB_MARKDOWN_LIMIT - 1
@@ -188,7 +189,7 @@ export function readEvent(path: string | null, log: Log): unknown {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as unknown
   } catch (e) {
-    log.warning(`Could not read the event file ${path}: ${(e as Error).message}`)
+    log.warning(`Could not read the event file ${path}: ${errorMessage(e)}`)
     return {}
   }
 }

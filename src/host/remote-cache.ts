@@ -1,5 +1,6 @@
 import * as cache from '@actions/cache'
 import type { Log } from '../log/log.js'
+import { errorMessage } from '../text/error-message.js'
 
 /**
  * A cache shared between runs on different machines (GitHub's cache service on runners), for node
@@ -22,7 +23,7 @@ export function actionsCache(log: Log): RemoteCache | undefined {
       try {
         return (await cache.restoreCache([dir], key)) === key
       } catch (e) {
-        log.warning(`cache restore failed (${key}): ${(e as Error).message}`)
+        log.warning(`cache restore failed (${key}): ${errorMessage(e)}`)
         return false
       }
     },
@@ -30,7 +31,7 @@ export function actionsCache(log: Log): RemoteCache | undefined {
       try {
         await cache.saveCache([dir], key)
       } catch (e) {
-        log.warning(`cache save failed (${key}): ${(e as Error).message}`)
+        log.warning(`cache save failed (${key}): ${errorMessage(e)}`)
       }
     }
   }

@@ -6,7 +6,7 @@ import { check, type Executor } from '../exec/executor.js'
 /**
  * A private apt root that reads the mirror's indexes without touching the host's apt state. Used to
  * resolve the package versions a build would install, so the cache key changes exactly when the mirror
- * moves (DESIGN §4.1: pin nothing you cannot re-resolve).
+ * moves (nothing is pinned that could not be resolved again).
  */
 export class AptIndex {
   constructor(

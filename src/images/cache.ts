@@ -11,6 +11,7 @@ import type { ImageSpec } from './catalogue.js'
 import { ARTIFACT_FILES, BUILDER_VERSION, readArtifacts, type ImageArtifacts } from './manifest.js'
 import { recipeFor, type ImageRecipe } from './recipe.js'
 import type { RemoteCache } from '../host/remote-cache.js'
+import { errorMessage } from '../text/error-message.js'
 
 export interface ImageCacheOptions {
   /** Where built images are kept between runs. */
@@ -72,9 +73,9 @@ export async function ensureImage(
     versions = await index.resolve(ctx.exec, recipe.tracked, ctx.signal)
   } catch (e) {
     const cached = newestCached(options.dir, image.name)
-    if (cached === undefined) throw new Error(`cannot build ${image.name}: ${(e as Error).message}`)
+    if (cached === undefined) throw new Error(`cannot build ${image.name}: ${errorMessage(e)}`)
     ctx.log.warning(
-      `${image.name}: ${(e as Error).message}; using the cached image built ${cached.manifest.builtAt}`
+      `${image.name}: ${errorMessage(e)}; using the cached image built ${cached.manifest.builtAt}`
     )
     return cached
   }

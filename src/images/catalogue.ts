@@ -1,6 +1,6 @@
 /**
  * Node images the action knows how to build. Versions here are what the Debian suites shipped when
- * the design was verified (DESIGN.md §4.1); the report shows the versions read inside the guest, and
+ * these images were first built and checked; the report shows the versions read inside the guest, and
  * falls back to these only to label a row whose cells never booted.
  */
 export interface ImageSpec {

@@ -4,6 +4,7 @@ import { cmd } from '../exec/command.js'
 import { check } from '../exec/executor.js'
 import type { HostContext } from '../host/context.js'
 import { asRoot } from '../host/privilege.js'
+import { errorMessage } from '../text/error-message.js'
 
 /**
  * The kernel filesystems a chroot needs for apt, DKMS and initramfs-tools. Each mount is written to the
@@ -38,7 +39,7 @@ export async function withChrootMounts<T>(
         ctx.ledger.remove(resource)
       } catch (e) {
         ctx.log.warning(
-          `could not unmount ${resource.kind === 'mount' ? resource.path : ''}: ${(e as Error).message}`
+          `could not unmount ${resource.kind === 'mount' ? resource.path : ''}: ${errorMessage(e)}`
         )
       }
     }

@@ -39,6 +39,7 @@ import {
   splitList,
   type Parsed
 } from './values.js'
+import { errorMessage } from '../text/error-message.js'
 
 const SIX_HOURS_MS = 6 * 3_600_000
 const MAX_TITLE = 100
@@ -431,9 +432,7 @@ function parseKubesprayVars(path: string, given: string): Parsed<Record<string, 
   try {
     document = parseYaml(readFileSync(path, 'utf8'))
   } catch (e) {
-    return bad(
-      problem('kubespray-vars', `${shown(given)} is not YAML: ${(e as Error).message.split('\n')[0]}`)
-    )
+    return bad(problem('kubespray-vars', `${shown(given)} is not YAML: ${errorMessage(e).split('\n')[0]}`))
   }
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
     return bad(problem('kubespray-vars', `${shown(given)} must be a YAML mapping of variable: value`))
@@ -467,7 +466,7 @@ function parseBaseline(
   try {
     return ok({ path, document: readResultsFile(path) })
   } catch (e) {
-    return bad(problem('baseline', `${shown(given)} is not a results.json: ${(e as Error).message}`))
+    return bad(problem('baseline', `${shown(given)} is not a results.json: ${errorMessage(e)}`))
   }
 }
 

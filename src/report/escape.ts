@@ -1,7 +1,7 @@
 /**
  * Making untrusted text (log excerpts, guest output, image names) safe to embed in Markdown and
  * XML. Every helper replaces every occurrence: a `replace('|', '\\|')` that only escapes the first
- * pipe is how a log line breaks a table (STYLE.md, "do not copy" #5).
+ * pipe is how a log line breaks a table.
  */
 
 /** Characters that can start Markdown or HTML markup somewhere in GitHub Flavored Markdown. */

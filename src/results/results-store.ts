@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statS
 import { dirname, join } from 'node:path'
 import type { CellResult } from './cell-result.js'
 import { SchemaError, parseCellResult, parseResultsDocument } from './results-document.js'
+import { errorMessage } from '../text/error-message.js'
 
 export const RESULTS_JSONL = 'results.jsonl'
 export const RESULTS_JSON = 'results.json'
@@ -32,7 +33,7 @@ export function readJournal(path: string): CellResult[] {
       try {
         value = JSON.parse(line)
       } catch (e) {
-        throw new Error(`Invalid JSON at ${where}: ${(e as Error).message}`)
+        throw new Error(`Invalid JSON at ${where}: ${errorMessage(e)}`)
       }
       const result = withLocation(where, () => parseCellResult(value, 'cell'))
       byId.set(result.id, result)
@@ -45,7 +46,7 @@ export function readResultsFile(path: string): ReturnType<typeof parseResultsDoc
   try {
     value = JSON.parse(readFileSync(path, 'utf8'))
   } catch (e) {
-    throw new Error(`Invalid JSON in ${path}: ${(e as Error).message}`)
+    throw new Error(`Invalid JSON in ${path}: ${errorMessage(e)}`)
   }
   return withLocation(path, () => parseResultsDocument(value))
 }

@@ -3,6 +3,7 @@ import { UNKNOWN_SIGNATURE } from '../diagnose/signatures.js'
 import type { Cell } from '../plan/cell.js'
 import type { Finding, NodeVersions, Outcome } from '../results/cell-result.js'
 import type { Attempt, ScenarioSession, Verdict } from '../scenarios/scenario.js'
+import { errorMessage } from '../text/error-message.js'
 
 export interface AttemptPolicy {
   readonly retries: number
@@ -131,9 +132,7 @@ async function attemptWithTimeout(
   })
   const running = session
     .run(cell, { attempt, signal: controller.signal, logDir })
-    .catch((e: unknown) =>
-      harnessError(`the scenario crashed: ${e instanceof Error ? e.message : String(e)}`)
-    )
+    .catch((e: unknown) => harnessError(`the scenario crashed: ${errorMessage(e)}`))
   try {
     return await Promise.race([running, timedOut])
   } finally {

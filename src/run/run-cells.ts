@@ -12,6 +12,7 @@ import type { Scenario, ScenarioSession } from '../scenarios/scenario.js'
 import { runAttempts, type TierRun } from './attempts.js'
 import { decideCell } from './decide.js'
 import { ProgressLog } from './progress.js'
+import { errorMessage } from '../text/error-message.js'
 
 export interface RunCellsDeps {
   readonly config: Config
@@ -168,7 +169,7 @@ async function openSafely(
   } catch (e) {
     return {
       kind: 'broken',
-      message: `could not prepare ${image.name} for ${scenario.tier}: ${(e as Error).message}`
+      message: `could not prepare ${image.name} for ${scenario.tier}: ${errorMessage(e)}`
     }
   }
 }
@@ -230,7 +231,7 @@ async function closeSafely(session: ScenarioSession, tier: Tier, image: string, 
   try {
     await session.close()
   } catch (e) {
-    log.warning(`cleanup of ${tier} on ${image} failed: ${(e as Error).message}`)
+    log.warning(`cleanup of ${tier} on ${image} failed: ${errorMessage(e)}`)
   }
 }
 

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { readAllRoleTasks, readRoleTasks, type CheckoutTask } from './task-file.js'
+import { errorMessage } from '../../text/error-message.js'
 
 /** Which node file a checkout's task writes: the ones that decide the snapshotter each tool uses. */
 export const NODE_FILE_KINDS = [
@@ -63,7 +64,7 @@ export function readRenderRecipe(root: string): RecipeReading {
   try {
     return readRecipe(root)
   } catch (e) {
-    return { kind: 'unsupported', reason: `cannot read the checkout's roles: ${(e as Error).message}` }
+    return { kind: 'unsupported', reason: `cannot read the checkout's roles: ${errorMessage(e)}` }
   }
 }
 

@@ -20,6 +20,7 @@ import {
 } from './ssh.js'
 import type { VmProcess } from './vm-process.js'
 import { dropControl } from '../../text/control-chars.js'
+import { errorMessage } from '../../text/error-message.js'
 
 const FORWARD_READY_MS = 15_000
 /** How long a health check waits for the guest's ssh before calling it silent. */
@@ -119,7 +120,7 @@ export class QemuNode implements Node {
       )
       this.ssh = { ...this.ssh, controlPath }
     } catch (e) {
-      this.ctx.log.warning(`${(e as Error).message}; each command connects on its own`)
+      this.ctx.log.warning(`${errorMessage(e)}; each command connects on its own`)
     }
   }
 

@@ -18,6 +18,7 @@ import { freeTcpPort, freeUdpPort } from './ports.js'
 import { keygenCommand, type SshTarget } from './ssh.js'
 import { VmProcess } from './vm-process.js'
 import { BootMayRecover, PortTaken, waitForSsh } from './wait-for-ssh.js'
+import { errorMessage } from '../../text/error-message.js'
 
 /** The DNS server qemu's user network offers its guests. */
 const USER_NET_DNS = '10.0.2.3'
@@ -218,7 +219,7 @@ export class QemuProvider implements Provider {
         node.timings = { diskSeconds, sshSeconds, poolSeconds: seconds(poolStarted) }
       } catch (e) {
         await this.destroyNode(node)
-        throw new Error(`${options.name}: could not create the guest's ZFS pool: ${(e as Error).message}`)
+        throw new Error(`${options.name}: could not create the guest's ZFS pool: ${errorMessage(e)}`)
       }
       return node
     }

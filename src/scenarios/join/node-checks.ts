@@ -5,6 +5,7 @@ import type { Evidence } from '../../diagnose/classify.js'
 import { SNAPSHOTTERS } from '../../plan/axes.js'
 import type { Node } from '../../providers/provider.js'
 import type { Verdict } from '../scenario.js'
+import { errorMessage } from '../../text/error-message.js'
 
 /** Where kubespray installs kubelet and kubectl (`bin_dir`). */
 const BIN_DIR = '/usr/local/bin'
@@ -132,7 +133,7 @@ export async function collectWorker(
   for (const item of COLLECTED) {
     const r = await sh(worker, item.script, signal).catch((e: unknown) => ({
       stdout: '',
-      stderr: `could not collect: ${(e as Error).message}`
+      stderr: `could not collect: ${errorMessage(e)}`
     }))
     const path = join(logDir, item.file)
     writeFileSync(path, `${r.stdout}${r.stderr}`)

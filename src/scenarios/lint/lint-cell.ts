@@ -5,6 +5,7 @@ import type { Cell } from '../../plan/cell.js'
 import type { Finding } from '../../results/cell-result.js'
 import type { Verdict } from '../scenario.js'
 import { predict, type Prediction, type SnapshotterUse } from './predict.js'
+import type { SignatureId } from '../../diagnose/signatures.js'
 
 export interface LintedCell {
   readonly verdict: Verdict
@@ -16,9 +17,9 @@ export interface LintedCell {
 
 /**
  * Predicts a cell from the checkout: the snapshotter each tool will use given the cell's vars, a
- * failure when the pull unpacks for another snapshotter than kubelet's (S2), or when kubelet runs
- * overlayfs on an image whose OpenZFS cannot back it (Z1/Z2, from the image catalogue). A prediction
- * that needs a value only Ansible can compute is skipped, never passed.
+ * failure when the pull unpacks for another snapshotter than kubelet's (tool-snapshotter-mismatch),
+ * or when kubelet runs overlayfs on an image whose OpenZFS cannot back it (overlayfs-mount-einval or
+ * overlayfs-rename-whiteout, from the image catalogue). A prediction that needs a value only Ansible can compute is skipped, never passed.
  */
 export function lintCell(
   tree: KubesprayTree,
@@ -67,7 +68,7 @@ export function lintCell(
             line: p.pull.at.line,
             level: 'failure',
             message: `Predicted for containerd_snapshotter ${cri}: ${mismatch}; kubelet must unpack every image again, or cannot find it (nginx-proxy, then kubeadm join).`,
-            signature: 'tool-snapshotter-mismatch'
+            signature: MISMATCH
           }
         ]
   if (zfs !== null) {
@@ -81,7 +82,7 @@ export function lintCell(
     return report(
       {
         kind: 'fail',
-        signature: 'tool-snapshotter-mismatch',
+        signature: MISMATCH,
         message: `predicted: ${mismatch}`,
         evidence: []
       },
@@ -91,8 +92,13 @@ export function lintCell(
   return report({ kind: 'pass' }, own)
 }
 
-/** OpenZFS < 2.2 cannot be overlayfs's upper filesystem (DESIGN.md §4.2): 2.0 fails every mount, 2.1 renames. */
-function overlayOnOldZfs(cri: string, image: ImageSpec): { signature: string; message: string } | null {
+const MISMATCH: SignatureId = 'tool-snapshotter-mismatch'
+
+/**
+ * OpenZFS < 2.2 cannot be overlayfs's upper filesystem (measured on the project's images): 2.0 fails
+ * every mount, 2.1 renames of lower-layer files.
+ */
+function overlayOnOldZfs(cri: string, image: ImageSpec): { signature: SignatureId; message: string } | null {
   if (cri !== 'overlayfs') return null
   const [major = 0, minor = 0] = image.expected.openzfsSeries.split('.').map(Number)
   if (major > 2 || (major === 2 && minor >= 2)) return null

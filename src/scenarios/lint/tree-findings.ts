@@ -2,8 +2,9 @@ import type { KubesprayTree, PullCommand } from '../../kubespray/kubespray-tree.
 import { describeValue } from '../../kubespray/template-value.js'
 import type { TreeLine } from '../../kubespray/tree-lines.js'
 import type { Finding } from '../../results/cell-result.js'
+import type { SignatureId } from '../../diagnose/signatures.js'
 
-const MISMATCH = 'tool-snapshotter-mismatch'
+const MISMATCH: SignatureId = 'tool-snapshotter-mismatch'
 
 /** nerdctl.toml's snapshotter is `{{ containerd_snapshotter }}` (the fork fix): nerdctl follows the CRI. */
 function nerdctlFollowsCri(tree: KubesprayTree): boolean {

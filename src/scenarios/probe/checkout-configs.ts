@@ -18,6 +18,7 @@ import type { NodeVersions } from '../../results/cell-result.js'
 import type { RunAnsible } from '../run-ansible.js'
 import { configOf, type CellConfig } from './cell-config.js'
 import { applyHarness, harnessVars, type HarnessTarget } from './harness.js'
+import { errorMessage } from '../../text/error-message.js'
 
 /** A cell's configuration from the checkout, or why the checkout could not give it one. */
 export type CheckoutConfig = CellConfig | { readonly kind: 'error'; readonly message: string }
@@ -165,7 +166,7 @@ export async function checkoutConfigs(input: CheckoutConfigInput): Promise<Map<s
     } catch (e) {
       configs.set(id, {
         kind: 'error',
-        message: `the checkout's pull command cannot be run: ${(e as Error).message}`
+        message: `the checkout's pull command cannot be run: ${errorMessage(e)}`
       })
     }
   }

@@ -2,8 +2,8 @@ import { PROBE_FILES } from './test-image.js'
 
 /**
  * What runs inside the probe container: the whiteout of layer 2 must hide a layer-1 file, and a file
- * from a lower layer must be renamable (OpenZFS 2.1 mounts overlayfs but fails exactly this, DESIGN
- * §4.2). Each check prints a marker; a missing marker is a failure, whatever the exit code.
+ * from a lower layer must be renamable (OpenZFS 2.1 mounts overlayfs but fails exactly this).
+ * Each check prints a marker; a missing marker is a failure, whatever the exit code.
  */
 export const CONTAINER_SCRIPT = [
   'echo ZJM-IN-CONTAINER',

@@ -6,6 +6,7 @@ import type { HostContext } from '../../host/context.js'
 import { AptIndex } from '../../images/apt-index.js'
 import { DEBIAN_KEYRING } from '../../images/cache.js'
 import { fillDir } from '../../host/fill-dir.js'
+import { errorMessage } from '../../text/error-message.js'
 
 /**
  * The CRI's protobuf definition, from Debian's own package of kubernetes' cri-api (trixie, architecture
@@ -88,7 +89,7 @@ export async function obtainCriProtos(
   } catch (e) {
     return {
       kind: 'unavailable',
-      reason: `the CRI API definition (Debian package ${CRI_API_PACKAGE.name} from ${mirror} ${CRI_API_PACKAGE.suite}) could not be fetched: ${(e as Error).message}`
+      reason: `the CRI API definition (Debian package ${CRI_API_PACKAGE.name} from ${mirror} ${CRI_API_PACKAGE.suite}) could not be fetched: ${errorMessage(e)}`
     }
   }
 }

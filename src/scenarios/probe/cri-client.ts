@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import type { CriApiVersion, CriProtos } from './cri-api.js'
+import { errorMessage } from '../../text/error-message.js'
 
 const INIT_WAIT_MS = 30_000
 const NOT_INITIALIZED = /server is not initialized yet/
@@ -69,7 +70,7 @@ export class CriClient {
       try {
         return await this.version()
       } catch (e) {
-        if (!NOT_INITIALIZED.test((e as Error).message) || Date.now() > deadline) throw e
+        if (!NOT_INITIALIZED.test(errorMessage(e)) || Date.now() > deadline) throw e
         await new Promise(r => setTimeout(r, 100))
       }
     }

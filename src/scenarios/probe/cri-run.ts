@@ -5,6 +5,7 @@ import { CONTAINER_SCRIPT, containerOutput, failedChecks } from './container-che
 import { CriError, type ContainerStatus, type CriClient, type PodSandboxConfig } from './cri-client.js'
 import type { ProbeNode } from './probe-node.js'
 import type { ProbeStep, Trace } from './trace.js'
+import { errorMessage } from '../../text/error-message.js'
 
 /** Where the CRI writes the probe pod's logs on the node. */
 export const POD_LOG_DIR = '/var/log/zjm-pods'
@@ -34,7 +35,7 @@ export async function runThroughCri(
         trace.note('cri', `${name}: ok`)
         return value
       } catch (e) {
-        trace.note('cri', `${name}: ${(e as Error).message}`)
+        trace.note('cri', `${name}: ${errorMessage(e)}`)
         throw e
       }
     }

@@ -71,7 +71,7 @@ oom_score = 0
 `
 
 // The probe nodes have no AppArmor profiles (minbase images without the apparmor package), and
-// containerd 1.4 refuses to start containers with AppArmor enabled but unusable (DESIGN §4.1).
+// containerd 1.4 refuses to start containers with AppArmor enabled but unusable (seen on Debian 11).
 // There is no kubelet, so the runtime uses cgroupfs rather than kubespray's systemd driver.
 function renderV2(input: NodeConfigInput): string {
   const cri = '[plugins."io.containerd.grpc.v1.cri"'

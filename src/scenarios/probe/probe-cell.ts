@@ -13,6 +13,7 @@ import { versionCommand } from './image-tools.js'
 import type { ProbeNode } from './probe-node.js'
 import { statSnapshot } from './snapshots-client.js'
 import { parseSince, Trace } from './trace.js'
+import { errorMessage } from '../../text/error-message.js'
 
 const PULL_TIMEOUT_MS = 5 * 60_000
 
@@ -96,7 +97,8 @@ async function runImage(
   signal: AbortSignal
 ): Promise<Verdict> {
   const mismatch = mismatchLine(config, env.probeImage.reference, unpacked)
-  // In steps.log too, so the cell's logs handed to `diagnose` name S2 as the verdict does.
+  // In steps.log too, so the cell's logs handed to `diagnose` name the snapshotter mismatch
+  // (tool-snapshotter-mismatch) as the verdict does.
   if (mismatch !== undefined) trace.note('snapshots', mismatch)
   const ran = await runThroughCri(env, cri, trace, signal)
   if (ran.kind !== 'ok') return withMismatch(ran.verdict, mismatch)
@@ -112,7 +114,8 @@ async function runImage(
 
 /**
  * A failed run keeps the mismatch as evidence: the CRI unpacking again into its own snapshotter can be
- * what failed. The Z signatures come first in the catalogue, so they still win when they match.
+ * what failed. The overlayfs-on-ZFS signatures (overlayfs-mount-einval, overlayfs-rename-whiteout)
+ * come first in the catalogue, so they still win when they match.
  */
 function withMismatch(verdict: Verdict, mismatch: string | undefined): Verdict {
   if (mismatch === undefined || (verdict.kind !== 'fail' && verdict.kind !== 'error')) return verdict
@@ -149,9 +152,9 @@ async function pull(
       trace.note('pull', `CRI PullImage ${reference} → ${ref}`)
       return { kind: 'ok' }
     } catch (e) {
-      trace.note('pull', `CRI PullImage ${reference}: ${(e as Error).message}`)
+      trace.note('pull', `CRI PullImage ${reference}: ${errorMessage(e)}`)
       const kernel = await trace.kernelLines(env.node, signal)
-      return { kind: 'failed', verdict: pullFailure('the CRI pull', (e as Error).message, kernel) }
+      return { kind: 'failed', verdict: pullFailure('the CRI pull', errorMessage(e), kernel) }
     }
   }
   const r = await trace.run('pull', env.node, config.pull, signal, PULL_TIMEOUT_MS)
@@ -190,8 +193,8 @@ async function unpackedSnapshotters(env: ProbeNode, trace: Trace): Promise<Snaps
 }
 
 /**
- * The line the S2 signature matches, when the pull left the image unpacked for another snapshotter
- * than the one the rendered config gives the CRI (kubelet would unpack it again, or not find it).
+ * The line tool-snapshotter-mismatch matches, when the pull left the image unpacked for another
+ * snapshotter than the one the rendered config gives the CRI (kubelet would unpack it again, or not find it).
  * Both sides are what the node shows: where the image is, and what containerd's config says.
  */
 export function mismatchLine(
@@ -212,10 +215,10 @@ async function connect(env: ProbeNode, trace: Trace): Promise<Connected> {
     trace.note('cri', `connected, CRI API ${cri.apiVersion}`)
     return { kind: 'ok', cri }
   } catch (e) {
-    trace.note('cri', (e as Error).message)
+    trace.note('cri', errorMessage(e))
     return {
       kind: 'failed',
-      verdict: { kind: 'error', message: (e as Error).message, evidence: [] }
+      verdict: { kind: 'error', message: errorMessage(e), evidence: [] }
     }
   }
 }
