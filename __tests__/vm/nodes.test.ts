@@ -17,7 +17,14 @@ import { findImage } from '../../src/images/catalogue.js'
 import type { Log } from '../../src/log/log.js'
 import type { Node } from '../../src/providers/provider.js'
 import { DEFAULT_QEMU_OPTIONS, QemuProvider } from '../../src/providers/qemu/qemu-provider.js'
-import { connects, portClosesWithin, processesMatching, qemuProcesses, sshPort } from './processes.js'
+import {
+  connects,
+  portClosesWithin,
+  processesGoneWithin,
+  processesMatching,
+  qemuProcesses,
+  sshPort
+} from './processes.js'
 import { IMAGE_CACHE, MIRROR, collectingLog, vmTestsEnabled } from './vm-env.js'
 
 const enabled = vmTestsEnabled()
@@ -245,10 +252,8 @@ describeVm('node images and qemu nodes', () => {
         expect(await connects(port)).toBe(true)
         run.child.kill('SIGKILL')
         await run.exited
-        for (let i = 0; i < 50 && processesMatching(workDir).length > 0; i++)
-          await new Promise(r => setTimeout(r, 100))
         // qemu, and the node's ssh master connection with it.
-        expect(processesMatching(workDir)).toEqual([])
+        expect(await processesGoneWithin(workDir, 5000)).toEqual([])
         expect(await portClosesWithin(port, 5000)).toBe(true)
         // What is not a process (the work dir, the disk overlays) is the sweep's, as before.
         expect(existsSync(workDir)).toBe(true)

@@ -15,6 +15,13 @@ export function processesMatching(match: string): number[] {
     .map(Number)
 }
 
+/** Waits up to `ms` for the processes naming `match` to go (a killed qemu's threads take a moment). */
+export async function processesGoneWithin(match: string, ms: number): Promise<number[]> {
+  for (const until = Date.now() + ms; processesMatching(match).length > 0 && Date.now() < until;)
+    await new Promise(r => setTimeout(r, 100))
+  return processesMatching(match)
+}
+
 /** The qemu processes among them. */
 export function qemuProcesses(match: string): number[] {
   return processesMatching(match).filter(p => {

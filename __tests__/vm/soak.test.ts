@@ -15,7 +15,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { readJournal } from '../../src/results/results-store.js'
 import { tempDir } from '../helpers.js'
-import { portClosesWithin, processesMatching, qemuProcesses, sshPort } from './processes.js'
+import { portClosesWithin, processesGoneWithin, qemuProcesses, sshPort } from './processes.js'
 import { cliRunArgs } from './run-cli.js'
 import { IMAGE_CACHE, vmTestsEnabled } from './vm-env.js'
 
@@ -113,9 +113,7 @@ describeVm('soak: five runs of one image, every second one killed', () => {
         const end = await runOnce(tmp, out, kill ? 1 : undefined)
         expect(end.killed).toBe(kill)
         // Processes go with the CLI (qemu on its parent's death, ssh with qemu).
-        for (let i = 0; i < 50 && processesMatching(tmp).length > 0; i++)
-          await new Promise(r => setTimeout(r, 100))
-        expect(processesMatching(tmp)).toEqual([])
+        expect(await processesGoneWithin(tmp, 5000)).toEqual([])
         expect(end.ports.length).toBeGreaterThan(0)
         for (const port of end.ports) expect(await portClosesWithin(port, 5000)).toBe(true)
         expect(mountsOf(tmp)).toEqual([])

@@ -10,24 +10,11 @@ import { join, resolve } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import type { CellResult } from '../../src/results/cell-result.js'
 import { tempDir } from '../helpers.js'
+import { qemuProcesses } from './processes.js'
 import { IMAGE_CACHE, MIRROR, vmTestsEnabled } from './vm-env.js'
 
 const describeVm = vmTestsEnabled() ? describe : describe.skip
 const root = resolve(import.meta.dirname, '../..')
-
-function qemuOf(dir: string): number[] {
-  return readdirSync('/proc')
-    .filter(p => /^\d+$/.test(p))
-    .filter(p => {
-      try {
-        const line = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0')
-        return line[0]!.endsWith('qemu-system-x86_64') && line.join(' ').includes(dir)
-      } catch {
-        return false
-      }
-    })
-    .map(Number)
-}
 
 describeVm('a guest that stops answering', () => {
   it(
@@ -55,7 +42,7 @@ describeVm('a guest that stops answering', () => {
       // The first cell's attempt directory is made just before it runs.
       const first = join(out, 'logs/debian-12/overlayfs/ctr/kubespray/probe/attempt-1')
       for (let i = 0; i < 900 && !existsSync(first); i++) await new Promise(r => setTimeout(r, 200))
-      const [vm] = qemuOf(tmp)
+      const [vm] = qemuProcesses(tmp)
       expect(vm).toBeDefined()
       process.kill(vm!, 'SIGSTOP')
       const stoppedAt = Date.now()
@@ -88,7 +75,7 @@ describeVm('a guest that stops answering', () => {
         /warning: probe on debian-12: the VM probe-debian-12 stopped: .*: its remaining cells end now/
       )
       expect(code).toBe(1)
-      expect(qemuOf(tmp)).toEqual([])
+      expect(qemuProcesses(tmp)).toEqual([])
       expect(readdirSync(tmp)).toEqual([])
       console.log(`stopped-guest run: ${Math.round((Date.now() - started) / 1000)} s`)
     },

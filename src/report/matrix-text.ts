@@ -18,7 +18,7 @@ export function renderMatrixText(results: readonly CellResult[], planned: readon
     ['', ...columns.map(c => c.snapshotter)],
     ['image', ...columns.map(c => c.tool)],
     ...rows.map(row => [
-      plain(rowName(row)),
+      oneLine(rowName(row)),
       ...row.cells.map(c => (c.notes.length === 0 ? c.label : `${c.label} [${c.notes.join(',')}]`))
     ])
   ]
@@ -32,18 +32,15 @@ export function renderMatrixText(results: readonly CellResult[], planned: readon
       .trimEnd()
   )
   const images = [...new Set(rows.map(r => r.image))]
-  const versions = images.map(image => `${plain(image)}: ${imageVersions(image, results, plain)}`)
+  const versions = images.map(image => `${oneLine(image)}: ${imageVersions(image, results, oneLine)}`)
   const shown = new Set(latestResults(results).flatMap(r => outcomeSignature(r) ?? []))
   const codes = [...SIGNATURES, UNKNOWN_SIGNATURE]
     .filter(s => shown.has(s.id))
     .map(s => `${s.code} = ${s.title} (${s.id})`)
-  const notes = [...noteNumbers(latestResults(results))].map(([note, n]) => `[${n}] ${plain(note)}`)
+  const notes = [...noteNumbers(latestResults(results))].map(([note, n]) => `[${n}] ${oneLine(note)}`)
   const blocks = [lines, versions, codes, notes].filter(b => b.length > 0)
   return blocks.map(b => b.join('\n')).join('\n\n')
 }
-
-/** Guest text on one line, without control characters (escape sequences, carriage returns). */
-const plain = oneLine
 
 /**
  * Columns a terminal gives `text`: the status symbols are emoji, two columns wide; a variation

@@ -13,7 +13,8 @@ import { playbookOutcome } from '../../kubespray/playbook-outcome.js'
 
 /**
  * The control plane is not under test: it gets the configuration known to work on every OpenZFS
- * (measured on the project's images): the native snapshotter, with nerdctl told the same (the fix), so its own pods start.
+ * (measured on the project's images): the native snapshotter, with nerdctl told the same (the fix), so
+ * its own pods start.
  */
 export function controlPlaneVars(pull: CheckoutPull, userVars: GroupVars): KubesprayVars {
   return cellVars({ snapshotter: 'native', tool: 'nerdctl', variant: 'fixed' }, pull, userVars)

@@ -19,7 +19,8 @@ export interface LintedCell {
  * Predicts a cell from the checkout: the snapshotter each tool will use given the cell's vars, a
  * failure when the pull unpacks for another snapshotter than kubelet's (tool-snapshotter-mismatch),
  * or when kubelet runs overlayfs on an image whose OpenZFS cannot back it (overlayfs-mount-einval or
- * overlayfs-rename-whiteout, from the image catalogue). A prediction that needs a value only Ansible can compute is skipped, never passed.
+ * overlayfs-rename-whiteout, from the image catalogue). A prediction that needs a value only Ansible
+ * can compute is skipped, never passed.
  */
 export function lintCell(
   tree: KubesprayTree,

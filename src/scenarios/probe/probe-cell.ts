@@ -194,7 +194,8 @@ async function unpackedSnapshotters(env: ProbeNode, trace: Trace): Promise<Snaps
 
 /**
  * The line tool-snapshotter-mismatch matches, when the pull left the image unpacked for another
- * snapshotter than the one the rendered config gives the CRI (kubelet would unpack it again, or not find it).
+ * snapshotter than the one the rendered config gives the CRI (kubelet would unpack it again, or not
+ * find it).
  * Both sides are what the node shows: where the image is, and what containerd's config says.
  */
 export function mismatchLine(
