@@ -8,5 +8,6 @@ export default {
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }]
   },
-  testTimeout: 60000
+  testTimeout: 60000,
+  testSequencer: '<rootDir>/jest.sequencer.js'
 }

@@ -44,6 +44,23 @@ describe('buildEstimate', () => {
 })
 
 describe('announceBuilds', () => {
+  it("names a derived image's base when the cache has neither, though the run does not test the base", () => {
+    const dir = tempDir()
+    const lines: string[] = []
+    announceBuilds([spec('debian-13-containerd2')], dir, 2, collectingLog(lines))
+    const [base, derived] = [spec('debian-13'), spec('debian-13-containerd2')]
+    expect(lines).toEqual([
+      `Images to build first (${dir} has none of them; built once, then reused): ` +
+        `debian-13 (${aboutMinutes(base.measuredBuildSeconds)}), debian-13-containerd2 ` +
+        `(${aboutMinutes(derived.measuredBuildSeconds)}), as measured on 2 cores under TCG; ` +
+        `${aboutMinutes(base.measuredBuildSeconds + derived.measuredBuildSeconds)} in all with 1 at a time`
+    ])
+    cached(dir, 'debian-13-b1-aaaa', 'debian-13', 370, '2026-12-03T10:00:00.000Z')
+    lines.length = 0
+    announceBuilds([spec('debian-13-containerd2')], dir, 2, collectingLog(lines))
+    expect(lines[0]).toContain('built once, then reused): debian-13-containerd2 (')
+  })
+
   it('names the images the cache has no build of, and the time with builds of different suites together', () => {
     const dir = tempDir()
     cached(dir, 'debian-11-b1-aaaa', 'debian-11', 250, '2026-11-20T10:00:00.000Z')

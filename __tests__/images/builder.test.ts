@@ -1,10 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import {
-  chrootCommand,
-  debootstrapCommand,
-  parseDpkgQuery,
-  type BuildRequest
-} from '../../src/images/builder.js'
+import { debootstrapCommand, type BuildRequest } from '../../src/images/builder.js'
+import { chrootCommand, parseDpkgQuery } from '../../src/images/image-root.js'
 import { processExecutor } from '../../src/exec/executor.js'
 import { findImage } from '../../src/images/catalogue.js'
 import { recipeFor } from '../../src/images/recipe.js'

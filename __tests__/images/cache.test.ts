@@ -130,6 +130,13 @@ describe('cacheKey', () => {
     ).not.toBe(key)
     expect(cacheKey(DEBIAN_12, recipeFor(DEBIAN_12, 'http://mirror.example.net/debian'), VERSIONS)).toBe(key)
   })
+
+  it("of a derived image, changes with its base's key", () => {
+    expect(cacheKey(DEBIAN_12, recipe, VERSIONS, 'aaaaaaaaaaaaaaaa')).not.toBe(key)
+    expect(cacheKey(DEBIAN_12, recipe, VERSIONS, 'aaaaaaaaaaaaaaaa')).not.toBe(
+      cacheKey(DEBIAN_12, recipe, VERSIONS, 'bbbbbbbbbbbbbbbb')
+    )
+  })
 })
 
 describe('imageDirName', () => {

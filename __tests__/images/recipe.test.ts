@@ -126,4 +126,14 @@ describe('recipeFor', () => {
     }
     expect(DEFAULT_MIRROR).toBe('http://deb.debian.org/debian')
   })
+
+  it('an image made from another names one of the catalogue, of its suite and OpenZFS, itself built afresh', () => {
+    const derived = IMAGES.filter(i => i.derivedFrom !== undefined)
+    expect(derived.map(i => [i.name, i.derivedFrom])).toEqual([['debian-13-containerd2', 'debian-13']])
+    for (const image of derived) {
+      const base = findImage(image.derivedFrom!)
+      expect(base).toMatchObject({ suite: image.suite, zfsSource: image.zfsSource, expected: image.expected })
+      expect(base!.derivedFrom).toBeUndefined()
+    }
+  })
 })

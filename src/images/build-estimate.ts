@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Log } from '../log/log.js'
-import type { ImageSpec } from './catalogue.js'
+import { findImage, type ImageSpec } from './catalogue.js'
 import { ARTIFACT_FILES, readArtifacts } from './manifest.js'
 
 /** How long a build of an image should take, and where that figure comes from. */
@@ -57,7 +57,12 @@ export function announceBuilds(
   atOnce: number,
   log: Log
 ): void {
-  const uncached = images.filter(i => lastBuild(i.name, cacheDir) === undefined)
+  // A derived image needs its base built first, whether or not the run tests the base itself.
+  const withBases = images.flatMap(i => {
+    const base = i.derivedFrom === undefined ? undefined : findImage(i.derivedFrom)
+    return base === undefined ? [i] : [base, i]
+  })
+  const uncached = [...new Set(withBases)].filter(i => lastBuild(i.name, cacheDir) === undefined)
   if (uncached.length === 0) return
   const total = uncached.reduce((sum, i) => sum + i.measuredBuildSeconds, 0)
   // Builds of one Debian suite share a package cache and take turns, so parallelism is bounded by both.

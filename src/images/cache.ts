@@ -7,7 +7,8 @@ import { fillDir } from '../host/fill-dir.js'
 import { AptIndex } from './apt-index.js'
 import { aboutMinutes, buildEstimate } from './build-estimate.js'
 import { buildImage } from './builder.js'
-import type { ImageSpec } from './catalogue.js'
+import { findImage, type ImageSpec } from './catalogue.js'
+import { deriveImage } from './derive.js'
 import { ARTIFACT_FILES, BUILDER_VERSION, readArtifacts, type ImageArtifacts } from './manifest.js'
 import { recipeFor, type ImageRecipe } from './recipe.js'
 import type { RemoteCache } from '../host/remote-cache.js'
@@ -32,14 +33,17 @@ export const DEBIAN_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg'
 export function cacheKey(
   image: ImageSpec,
   recipe: ImageRecipe,
-  versions: Readonly<Record<string, string>>
+  versions: Readonly<Record<string, string>>,
+  /** The key of the image this one is derived from: a new base makes a new image. */
+  baseKey?: string
 ): string {
   const material = JSON.stringify({
     image: image.name,
     builder: BUILDER_VERSION,
     packages: [...recipe.packages],
     zfs: recipe.zfs,
-    versions: Object.entries(versions).sort(([a], [b]) => a.localeCompare(b))
+    versions: Object.entries(versions).sort(([a], [b]) => a.localeCompare(b)),
+    ...(baseKey === undefined ? {} : { base: baseKey })
   })
   return createHash('sha256').update(material).digest('hex').slice(0, 16)
 }
@@ -67,6 +71,8 @@ export async function ensureImage(
     )
   }
   mkdirSync(options.dir, { recursive: true })
+  // The base first: its key is part of this image's, and a derived image starts from its files.
+  const base = image.derivedFrom === undefined ? undefined : await ensureImage(baseOf(image), options, ctx)
   let versions: Record<string, string>
   try {
     const index = new AptIndex(join(ctx.workDir, `apt-${image.name}`), recipe.sources, keyring)
@@ -79,7 +85,7 @@ export async function ensureImage(
     )
     return cached
   }
-  const key = cacheKey(image, recipe, versions)
+  const key = cacheKey(image, recipe, versions, base?.manifest.key)
   const dirName = imageDirName(image.name, key)
   const dir = join(options.dir, dirName)
   const described = `${key} (kernel ${versions['linux-image-cloud-amd64']}, OpenZFS ${versions['zfs-dkms']})`
@@ -100,7 +106,7 @@ export async function ensureImage(
         ctx.log.info(`${image.name}: image ${described}, built by another process meanwhile`)
         return built
       }
-      return fetchOrBuild({ image, recipe, versions, options, ctx, key, dirName, dir, described })
+      return fetchOrBuild({ image, recipe, versions, options, ctx, key, dirName, dir, described, base })
     },
     ctx
   )
@@ -117,6 +123,8 @@ interface CacheJob {
   readonly dirName: string
   readonly dir: string
   readonly described: string
+  /** The image this one is derived from, when the catalogue says so. */
+  readonly base: ImageArtifacts | undefined
 }
 
 /** From the shared cache if it has the image, else built here. */
@@ -130,13 +138,17 @@ async function fetchOrBuild(job: CacheJob): Promise<ImageArtifacts> {
     rmSync(dir, { recursive: true, force: true })
   }
   const debCache = join(options.dir, `debs-${image.suite}`)
-  // Images of one suite share a package cache, which apt locks: their builds take turns.
-  const manifest = await withDirLock(
-    `${debCache}.lock`,
-    `${image.name}: waiting for another build using the ${image.suite} package cache`,
-    () => build(job, debCache),
-    ctx
-  )
+  // Images of one suite share a package cache, which apt locks: their builds take turns. A derived
+  // image's apt runs in its own copy of the base's root and never opens that cache.
+  const manifest =
+    job.base === undefined
+      ? await withDirLock(
+          `${debCache}.lock`,
+          `${image.name}: waiting for another build using the ${image.suite} package cache`,
+          () => build(job, debCache),
+          ctx
+        )
+      : await build(job, debCache)
   ctx.log.info(
     `${image.name}: built in ${manifest.buildSeconds}s: kernel ${manifest.kernel}, OpenZFS ${manifest.openzfs}`
   )
@@ -145,32 +157,44 @@ async function fetchOrBuild(job: CacheJob): Promise<ImageArtifacts> {
 }
 
 function build(job: CacheJob, debCache: string) {
-  const { image, recipe, versions, options, ctx, key, dir } = job
+  const { image, recipe, versions, options, ctx, key, dir, base } = job
   const estimate = buildEstimate(image, options.dir)
+  const from =
+    base === undefined
+      ? `from ${options.mirror} (${image.suite}`
+      : `from ${base.manifest.image} ${base.manifest.key} and ${options.mirror} (its recipe's changes only`
   ctx.log.info(
-    `${image.name}: building image ${key} from ${options.mirror} (${image.suite}; ${aboutMinutes(estimate.seconds)}: ${estimate.source})`
+    `${image.name}: building image ${key} ${from}; ${aboutMinutes(estimate.seconds)}: ${estimate.source})`
   )
   // Built beside its final place and renamed when complete, so a killed build never looks cached.
   return fillDir(
     dir,
     async partial => {
-      const built = await buildImage(
-        {
-          image,
-          recipe,
-          mirror: options.mirror,
-          key,
-          outDir: partial,
-          debCache,
-          expectedSeconds: estimate.seconds
-        },
-        ctx
-      )
+      const request = {
+        image,
+        recipe,
+        mirror: options.mirror,
+        key,
+        outDir: partial,
+        expectedSeconds: estimate.seconds
+      }
+      const built =
+        base === undefined
+          ? await buildImage({ ...request, debCache }, ctx)
+          : await deriveImage({ ...request, base }, ctx)
       writeFileSync(join(partial, 'versions.json'), `${JSON.stringify(versions, null, 2)}\n`)
       return built
     },
     ctx.ledger
   )
+}
+
+/** The catalogue entry an image is derived from; the catalogue's tests check that it exists. */
+function baseOf(image: ImageSpec): ImageSpec {
+  const base = image.derivedFrom === undefined ? undefined : findImage(image.derivedFrom)
+  if (base === undefined)
+    throw new Error(`${image.name} is derived from an image the catalogue lacks: ${image.derivedFrom}`)
+  return base
 }
 
 /** The most recently built complete image of this name and builder version, for offline runs. */

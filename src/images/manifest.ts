@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 /** Bumped whenever the builder's output changes for the same package versions: it is part of the cache key. */
@@ -19,6 +19,8 @@ export interface ImageManifest {
   readonly openzfs: string
   /** Installed versions (dpkg) of the packages that matter: kernel, zfs, containerd, runc, … */
   readonly packages: Readonly<Record<string, string>>
+  /** The image this one was made from (its root, kernel and zfs module), when it was not built afresh. */
+  readonly base?: { readonly image: string; readonly key: string }
 }
 
 /** A built image on disk. */
@@ -47,4 +49,10 @@ export function readArtifacts(dir: string): ImageArtifacts {
     root: join(dir, ARTIFACT_FILES.root),
     manifest
   }
+}
+
+/** Writes manifest.json into `dir`, last of a build's files: a directory without one is not an image. */
+export function writeManifest(dir: string, manifest: ImageManifest): ImageManifest {
+  writeFileSync(join(dir, ARTIFACT_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`)
+  return manifest
 }
