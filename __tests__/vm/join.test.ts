@@ -89,36 +89,39 @@ describeVm('join tier on real VMs with a kubespray-shaped fixture', () => {
   )
 
   it(
-    'rejoin: on its own control plane, scales, scales again without reset, resets, scales after reset, and reports every step',
+    'rejoin: on the join tier’s control plane, scales again without reset, resets, scales after reset, and reports every step',
     () => {
-      // The rejoin tier alone: that one control plane serves a join and a rejoin tier, and that the
-      // rejoin's worker never takes a join worker's name, is join-control-plane.test.ts's; here each
-      // step runs for real, without paying for a join cell the test above already ran.
       const { out, tmp, stderr } = runFixture([
-        ...['--tools', 'ctr', '--variants', 'fixed', '--tiers', 'rejoin']
+        ...['--tools', 'ctr', '--variants', 'fixed', '--tiers', 'join,rejoin']
       ])
+      // One cluster.yml serves both tiers.
       expect(stderr.match(/building the control plane of debian-12/g)).toHaveLength(1)
       const [cell, ...more] = readCells(out)
       expect(more).toEqual([])
       const noKubelet = (worker: string) =>
         `scale.yml succeeded but left no /usr/local/bin/kubelet on ${worker}: this checkout installs no Kubernetes, so the join cannot be checked`
-      expect(cell!.tiers.map(t => [t.tier, t.status])).toEqual([['rejoin', 'error']])
-      // Every step ran and is reported; the fixture installs no kubelet, so the scales are errors.
-      const w1 = noKubelet('w-debian-12-1')
+      expect(cell!.tiers.map(t => [t.tier, t.status])).toEqual([
+        ['join', 'error'],
+        ['rejoin', 'error']
+      ])
+      // Every step ran and is reported; the fixture installs no kubelet, so the scales are errors. The
+      // rejoin's worker is the plane's second, never a name the join tier's worker had.
+      const w2 = noKubelet('w-debian-12-2')
       expect(cell).toMatchObject({
         id: 'debian-12/zfs/ctr/fixed',
         status: 'error',
         tier: 'rejoin',
-        message: `first scale: ${w1}; scale again without reset: ${w1}; reset.yml: ok; scale after reset: ${w1}`
+        message: `first scale: ${w2}; scale again without reset: ${w2}; reset.yml: ok; scale after reset: ${w2}`
       })
+      expect(cell!.tiers[0]).toMatchObject({ message: noKubelet('w-debian-12-1') })
       const attemptDir = join(out, 'logs/debian-12/zfs/ctr/fixed/rejoin/attempt-1')
       const log = (step: string) => readFileSync(join(attemptDir, `ansible-${step}.log`), 'utf8')
-      const recap = /^w-debian-12-1 +: ok=\d+ +changed=\d+ +unreachable=0 +failed=0/m
+      const recap = /^w-debian-12-2 +: ok=\d+ +changed=\d+ +unreachable=0 +failed=0/m
       for (const step of ['scale', 'rescale', 'reset', 'scale-after-reset']) expect(log(step)).toMatch(recap)
       // The reset really undid the join: it removed the pulled image, and the scale after it wrote
       // nerdctl's config anew, where scaling again without reset found it in place.
       expect(log('reset')).toMatch(
-        /TASK \[reset : Reset \| Remove every image \(and its snapshots\) from the k8s.io namespace\] \*+\nchanged: \[w-debian-12-1\]/
+        /TASK \[reset : Reset \| Remove every image \(and its snapshots\) from the k8s.io namespace\] \*+\nchanged: \[w-debian-12-2\]/
       )
       const nerdctlConfig = /TASK \[container-engine\/nerdctl : Nerdctl \| Write nerdctl.toml\] \*+\n(\w+): /
       expect(log('rescale').match(nerdctlConfig)?.[1]).toBe('ok')
