@@ -2,7 +2,6 @@ import { copyFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { cmd, type Command } from '../exec/command.js'
 import type { HostContext } from '../host/context.js'
-import { asRoot } from '../host/privilege.js'
 import type { ImageSpec } from './catalogue.js'
 import { withChrootMounts } from './chroot.js'
 import { ENABLED_UNITS, MASKED_UNITS } from './guest-files.js'
@@ -12,11 +11,13 @@ import {
   installPackages,
   onlyKernel,
   stripBuildTools,
+  withBuildDir,
+  writeBuildManifest,
   writeGuestFiles,
   writeRootImage,
   zfsModuleVersion
 } from './image-root.js'
-import { ARTIFACT_FILES, BUILDER_VERSION, writeManifest, type ImageManifest } from './manifest.js'
+import { ARTIFACT_FILES, type ImageManifest } from './manifest.js'
 import type { ImageRecipe } from './recipe.js'
 
 export interface BuildRequest {
@@ -38,15 +39,12 @@ export interface BuildRequest {
  * kernel, initrd, an ext4 root image and a manifest of what was really installed.
  */
 export async function buildImage(req: BuildRequest, ctx: HostContext): Promise<ImageManifest> {
-  const buildDir = join(ctx.workDir, `build-${req.image.name}`)
-  const root = join(buildDir, 'rootfs')
-  mkdirSync(buildDir, { recursive: true })
-  ctx.ledger.add({ kind: 'dir', path: buildDir })
-  const steps = buildSteps(req.image.name, req.expectedSeconds, ctx)
-  const inRoot = (minutes: number, program: string, ...args: string[]) =>
-    steps.inRoot(root, minutes, program, ...args)
+  return withBuildDir(req.image.name, ctx, async buildDir => {
+    const root = join(buildDir, 'rootfs')
+    const steps = buildSteps(req.image.name, req.expectedSeconds, ctx)
+    const inRoot = (minutes: number, program: string, ...args: string[]) =>
+      steps.inRoot(root, minutes, program, ...args)
 
-  try {
     mkdirSync(req.debCache, { recursive: true })
     await steps.step('debootstrap', () => steps.run(debootstrapCommand(req, root), 30))
     writeGuestFiles(root, req.recipe)
@@ -85,20 +83,8 @@ export async function buildImage(req: BuildRequest, ctx: HostContext): Promise<I
     await steps.step('root filesystem image', () =>
       writeRootImage(steps, root, join(outDir, ARTIFACT_FILES.root))
     )
-    return writeManifest(outDir, {
-      image: req.image.name,
-      key: req.key,
-      builderVersion: BUILDER_VERSION,
-      builtAt: new Date().toISOString(),
-      buildSeconds: steps.seconds(),
-      suite: req.recipe.suite,
-      mirror: req.mirror,
-      ...manifest
-    })
-  } finally {
-    await ctx.exec.run(asRoot(cmd('rm', '-rf', '--one-file-system', buildDir)))
-    ctx.ledger.remove({ kind: 'dir', path: buildDir })
-  }
+    return writeBuildManifest(outDir, req, steps, manifest)
+  })
 }
 
 export function debootstrapCommand(req: BuildRequest, root: string): Command {

@@ -13,16 +13,12 @@ import {
   installPackages,
   onlyKernel,
   stripBuildTools,
+  withBuildDir,
+  writeBuildManifest,
   writeGuestFiles,
   zfsModuleVersion
 } from './image-root.js'
-import {
-  ARTIFACT_FILES,
-  BUILDER_VERSION,
-  writeManifest,
-  type ImageArtifacts,
-  type ImageManifest
-} from './manifest.js'
+import { ARTIFACT_FILES, type ImageArtifacts, type ImageManifest } from './manifest.js'
 import type { ImageRecipe } from './recipe.js'
 
 export interface DeriveRequest {
@@ -56,14 +52,12 @@ export async function deriveImage(req: DeriveRequest, ctx: HostContext): Promise
       `${req.image.name} cannot be made from ${base.image}: ${base.suite} is not ${req.recipe.suite}`
     )
   }
-  const buildDir = join(ctx.workDir, `build-${req.image.name}`)
-  const root = join(buildDir, 'rootfs')
-  mkdirSync(root, { recursive: true })
-  ctx.ledger.add({ kind: 'dir', path: buildDir })
-  mkdirSync(req.outDir, { recursive: true })
-  const image = join(req.outDir, ARTIFACT_FILES.root)
-  const steps = buildSteps(req.image.name, req.expectedSeconds, ctx)
-  try {
+  return withBuildDir(req.image.name, ctx, async buildDir => {
+    const root = join(buildDir, 'rootfs')
+    mkdirSync(root, { recursive: true })
+    mkdirSync(req.outDir, { recursive: true })
+    const image = join(req.outDir, ARTIFACT_FILES.root)
+    const steps = buildSteps(req.image.name, req.expectedSeconds, ctx)
     await steps.step(`root filesystem of ${base.image} ${base.key}, grown by ${GROW_MB} MB`, async () => {
       await steps.run(cmd('cp', '--sparse=always', req.base.root, image), 5)
       await steps.run(cmd('truncate', '-s', `+${GROW_MB}M`, image), 1)
@@ -95,21 +89,11 @@ export async function deriveImage(req: DeriveRequest, ctx: HostContext): Promise
     }
     copyFileSync(req.base.kernel, join(req.outDir, ARTIFACT_FILES.kernel))
     copyFileSync(req.base.initrd, join(req.outDir, ARTIFACT_FILES.initrd))
-    return writeManifest(req.outDir, {
-      image: req.image.name,
-      key: req.key,
-      builderVersion: BUILDER_VERSION,
-      builtAt: new Date().toISOString(),
-      buildSeconds: steps.seconds(),
-      suite: req.recipe.suite,
-      mirror: req.mirror,
-      base: { image: base.image, key: base.key },
-      ...found
+    return writeBuildManifest(req.outDir, req, steps, {
+      ...found,
+      base: { image: base.image, key: base.key }
     })
-  } finally {
-    await ctx.exec.run(asRoot(cmd('rm', '-rf', '--one-file-system', buildDir)))
-    ctx.ledger.remove({ kind: 'dir', path: buildDir })
-  }
+  })
 }
 
 /**

@@ -5,6 +5,7 @@ import { check, type CommandResult } from '../exec/executor.js'
 import type { HostContext } from '../host/context.js'
 import { asRoot } from '../host/privilege.js'
 import { GUEST_FILES } from './guest-files.js'
+import { BUILDER_VERSION, writeManifest, type ImageManifest } from './manifest.js'
 import type { ImageRecipe } from './recipe.js'
 
 /**
@@ -13,6 +14,8 @@ import type { ImageRecipe } from './recipe.js'
  */
 
 const MINUTE = 60_000
+/** Free room left in the root filesystem for logs, apt state and the probe's files. */
+const ROOT_HEADROOM_MB = 512
 
 /** Runs a build's commands as root under the run's signal, and logs each named step with its time. */
 export interface BuildSteps {
@@ -187,5 +190,49 @@ export async function writeRootImage(steps: BuildSteps, root: string, image: str
   await steps.run(cmd('mkfs.ext4', '-q', '-F', '-L', 'root', '-d', root, image), 15)
 }
 
-/** Free room left in the root filesystem for logs, apt state and the probe's files. */
-export const ROOT_HEADROOM_MB = 512
+/**
+ * Runs `body` with the build's own directory under the run's work dir (`build-<image>`, its root tree or
+ * mount point inside), in the ledger meanwhile and removed afterwards without crossing into a mount.
+ */
+export async function withBuildDir<T>(
+  image: string,
+  ctx: HostContext,
+  body: (buildDir: string) => Promise<T>
+): Promise<T> {
+  const buildDir = join(ctx.workDir, `build-${image}`)
+  mkdirSync(buildDir, { recursive: true })
+  ctx.ledger.add({ kind: 'dir', path: buildDir })
+  try {
+    return await body(buildDir)
+  } finally {
+    await ctx.exec.run(asRoot(cmd('rm', '-rf', '--one-file-system', buildDir)))
+    ctx.ledger.remove({ kind: 'dir', path: buildDir })
+  }
+}
+
+/** What a build request says about the image it makes, for its manifest. */
+export interface ImageIdentity {
+  readonly image: { readonly name: string }
+  readonly key: string
+  readonly recipe: ImageRecipe
+  readonly mirror: string
+}
+
+/** The manifest of a finished build: who it is, when and how long, and what was found inside the root. */
+export function writeBuildManifest(
+  outDir: string,
+  req: ImageIdentity,
+  steps: BuildSteps,
+  found: Pick<ImageManifest, 'kernel' | 'openzfs' | 'packages' | 'base'>
+): ImageManifest {
+  return writeManifest(outDir, {
+    image: req.image.name,
+    key: req.key,
+    builderVersion: BUILDER_VERSION,
+    builtAt: new Date().toISOString(),
+    buildSeconds: steps.seconds(),
+    suite: req.recipe.suite,
+    mirror: req.mirror,
+    ...found
+  })
+}
