@@ -1,5 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
-import { kernelCmdline, qemuCommand, type VmSpec } from '../../src/providers/qemu/qemu-args.js'
+import {
+  BOOT_MASKED_UNITS,
+  kernelCmdline,
+  qemuCommand,
+  type VmSpec
+} from '../../src/providers/qemu/qemu-args.js'
 
 const vm: VmSpec = {
   name: 'zjm-r1-debian-12-cp',
@@ -144,7 +149,7 @@ describe('kernelCmdline', () => {
   it('carries the ssh key base64-encoded, trimmed, and decodable back', () => {
     const line = kernelCmdline({ sshPublicKey: key, hostname: 'cp' })
     expect(line).toBe(
-      `root=/dev/vda rw console=ttyS0 net.ifnames=0 panic=-1 zjm.key=${Buffer.from(key.trim()).toString('base64')} zjm.hostname=cp`
+      `root=/dev/vda rw console=ttyS0 net.ifnames=0 panic=-1 ${BOOT_MASKED_UNITS.map(u => `systemd.mask=${u}`).join(' ')} zjm.key=${Buffer.from(key.trim()).toString('base64')} zjm.hostname=cp`
     )
     const encoded = /(?:^| )zjm\.key=(\S+)/.exec(line)![1]!
     expect(encoded).toMatch(/^[A-Za-z0-9+/=]+$/)
@@ -153,6 +158,20 @@ describe('kernelCmdline', () => {
     )
     expect(line).not.toContain('zjm.ip=')
     expect(line).not.toContain('zjm.dns=')
+  })
+
+  it('masks the boot units one by one, within the kernel command line limit of x86 (2,048 bytes)', () => {
+    const line = kernelCmdline({
+      sshPublicKey: key,
+      hostname: 'w1',
+      address: '10.77.0.3/24',
+      dns: '10.77.0.1'
+    })
+    expect(line).toContain(' systemd.mask=systemd-udev-settle.service systemd.mask=zfs-import-cache.service ')
+    // What the pool and containerd need is never masked.
+    for (const unit of ['zfs-load-module.service', 'containerd.service', 'ssh.service', 'zjm-boot.service'])
+      expect(line).not.toContain(`systemd.mask=${unit}`)
+    expect(Buffer.byteLength(line)).toBeLessThan(2048)
   })
 
   it('appends zjm.ip and zjm.dns when given', () => {

@@ -76,6 +76,27 @@ export function qemuCommand(vm: VmSpec): Command {
   return cmd('qemu-system-x86_64', ...args.flat())
 }
 
+/**
+ * Units masked for each boot (systemd.mask= on the command line, so cached images need no rebuild): they
+ * stood between the kernel and sshd, several seconds each under TCG, and do nothing on a VM that is
+ * booted once with a blank pool disk and never rebooted (-no-reboot). No pool exists at boot to import
+ * or mount (the harness creates it over ssh), so the ZFS import and mount units, and the udev settle
+ * the import units wait for, only wait; the module still loads (zfs-load-module), beside the rest of
+ * the boot. AppArmor's profiles are the host tools' (containerd loads its own when a container asks for
+ * it); e2scrub_reap looks for LVM snapshots; ipvsadm restores IPVS rules nobody saved.
+ */
+export const BOOT_MASKED_UNITS = [
+  'systemd-udev-settle.service',
+  'zfs-import-cache.service',
+  'zfs-import-scan.service',
+  'zfs-mount.service',
+  'zfs-share.service',
+  'zfs-volume-wait.service',
+  'apparmor.service',
+  'e2scrub_reap.service',
+  'ipvsadm.service'
+] as const
+
 /** The kernel command line: root on the first disk, console on serial, the per-VM settings for zjm-boot. */
 export function kernelCmdline(settings: {
   sshPublicKey: string
@@ -89,6 +110,7 @@ export function kernelCmdline(settings: {
     'console=ttyS0',
     'net.ifnames=0',
     'panic=-1',
+    ...BOOT_MASKED_UNITS.map(unit => `systemd.mask=${unit}`),
     `zjm.key=${Buffer.from(settings.sshPublicKey.trim()).toString('base64')}`,
     `zjm.hostname=${settings.hostname}`
   ]
