@@ -4,7 +4,8 @@
  * debian-13, debian-13-containerd2), so that on an empty image cache each suite finds its images built
  * by the time it starts, or nearly. The soak comes last: it checks that the image cache and the loop
  * devices do not change across its runs, which holds only once no build is running beside it. (CI runs
- * the join suite in a jest of its own beside the rest, and the soak alone after both: scripts/ci.sh.)
+ * the join and probe-checkout suites in a jest of their own beside the rest, the soak alone after both:
+ * scripts/ci.sh.)
  */
 const VM_ORDER = [
   'join',

@@ -134,8 +134,9 @@ export async function measure(
     host,
     outputs: { set: () => undefined, summary: () => Promise.resolve() },
     scenarios: naive ? setupPerCell(measured) : measured,
-    // A benchmark never posts.
-    github: null
+    // A benchmark never posts, nor uses GitHub's cache.
+    github: null,
+    remoteCache: undefined
   })
   const seconds = (Date.now() - started) / 1000
   const cells = (JSON.parse(readFileSync(join(outputDir, 'results.json'), 'utf8')) as { cells: CellResult[] })

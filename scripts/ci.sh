@@ -3,9 +3,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build
+rm -f build/jest-*.json
 # With the real-VM tests on, the images they use are built ahead of them, beside the checks and unit
-# tests, at the lowest CPU and I/O priority (scripts/prebuild-images.ts says why; jest.sequencer.js
-# orders the suites to match). On a warm cache it only finds each image cached.
+# tests (scripts/prebuild-images.ts says how; jest.sequencer.js orders the suites to match). On a warm
+# cache it only finds each image cached.
 prebuild=''
 joins=''
 if [ "${ZJM_VM_TESTS:-}" = 1 ]; then
@@ -24,19 +25,20 @@ npm run build || exit 1
 # jest itself, not through npx: the pid of a background run is then jest's, which the trap above can stop.
 jest() { NODE_OPTIONS=--experimental-vm-modules NODE_NO_WARNINGS=1 node_modules/.bin/jest "$@"; }
 if [ -n "$prebuild" ]; then
-  # The real-VM suites in two processes side by side: the join suite (Ansible and guests, mostly waiting
-  # on one another: a third of the machine is idle under one suite alone) beside the unit tests and the
-  # other VM suites (jest.sequencer.js orders them). The soak runs alone at the end: its checks of the
-  # loop devices and the image cache hold only with nothing else beside it.
-  NODE_OPTIONS=--experimental-vm-modules NODE_NO_WARNINGS=1 node_modules/.bin/jest __tests__/vm/join.test.ts \
+  # The real-VM suites in two jest processes side by side, since under one suite the CPU is a third idle
+  # (the README has the figures): the join suite (Ansible and guests, mostly waiting on one another),
+  # then probe-checkout, beside the unit tests and the other VM suites (jest.sequencer.js orders each). The soak runs alone at the end: its checks of the loop devices and
+  # the image cache hold only with nothing else beside it.
+  NODE_OPTIONS=--experimental-vm-modules NODE_NO_WARNINGS=1 node_modules/.bin/jest \
+    __tests__/vm/join.test.ts __tests__/vm/probe-checkout.test.ts \
     --json --outputFile=build/jest-join.json >build/jest-join.log 2>&1 &
   joins=$!
-  jest --testPathIgnorePatterns '__tests__/vm/(join|soak)\.test\.ts' --json --outputFile=build/jest-main.json
+  jest --testPathIgnorePatterns '__tests__/vm/(join|probe-checkout|soak)\.test\.ts' --json --outputFile=build/jest-main.json
   main=$?
   wait "$joins"
   join=$?
   joins=''
-  echo "join suite (exit $join, build/jest-join.log):"
+  echo "join and probe-checkout suites (exit $join, build/jest-join.log):"
   cat build/jest-join.log
   jest __tests__/vm/soak.test.ts --json --outputFile=build/jest-soak.json
   soak=$?

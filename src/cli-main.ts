@@ -18,6 +18,7 @@ import { readGitHubEnv } from './github/github-env.js'
 import { GENERATOR } from './version.js'
 import { isAlive } from './host/process-alive.js'
 import { errorMessage } from './text/error-message.js'
+import { actionsCache } from './host/remote-cache.js'
 
 export const EXIT = { ok: 0, failed: 1, invalid: 2 } as const
 
@@ -96,7 +97,9 @@ export async function cli(argv: readonly string[], io: CliIo): Promise<number> {
         host: { exec: processExecutor, ledger, log, signal: scope.signal, workDir: scope.workDir },
         outputs,
         scenarios: makeScenarios,
-        github: readGitHubEnv(io.env)
+        github: readGitHubEnv(io.env),
+        // The CLI on a runner uses GitHub's cache service as the action does.
+        remoteCache: actionsCache(log)
       })
     )
     if (result.failed) log.error(result.reason)

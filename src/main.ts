@@ -13,6 +13,7 @@ import { actionsOutputs } from './publish/actions-outputs.js'
 import { makeScenarios } from './scenarios/registry.js'
 import { readGitHubEnv } from './github/github-env.js'
 import { errorMessage } from './text/error-message.js'
+import { actionsCache } from './host/remote-cache.js'
 
 /** The action's main step. Exported so tests can call it without starting the action. */
 export async function run(): Promise<void> {
@@ -27,7 +28,8 @@ export async function run(): Promise<void> {
         host: { exec: processExecutor, ledger, log, signal: scope.signal, workDir: scope.workDir },
         outputs: actionsOutputs(),
         scenarios: makeScenarios,
-        github: readGitHubEnv(process.env)
+        github: readGitHubEnv(process.env),
+        remoteCache: actionsCache(log)
       })
     )
     if (result.failed) core.setFailed(result.reason)

@@ -81,7 +81,7 @@ async function post(p: Post) {
     {
       client: makeGitHubClient(TOKEN, fake.url, log),
       log,
-      outputs: { set: (name, value) => void (outputs[name] = value), summary: () => Promise.resolve() }
+      outputs: { set: (name, value) => void (outputs[name] = value) }
     }
   )
   return { log, outputs, lines: log.lines.join('\n') }

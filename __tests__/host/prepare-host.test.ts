@@ -35,33 +35,40 @@ describe('hostNeeds', () => {
   const base = { kubesprayPath: null, ansible: 'auto' as const }
 
   it('the lint tier alone needs nothing on the host', () => {
-    expect(hostNeeds({ ...base, tiers: ['lint'] }, false, false)).toEqual([])
-    expect(hostNeeds({ ...base, tiers: ['lint'], kubesprayPath: '/k' }, false, true)).toEqual([])
+    expect(hostNeeds({ ...base, tiers: ['lint'] }, { buildsImages: false, onRunner: false })).toEqual([])
+    expect(
+      hostNeeds({ ...base, tiers: ['lint'], kubesprayPath: '/k' }, { buildsImages: false, onRunner: true })
+    ).toEqual([])
   })
 
   it('a tier that boots nodes needs the VM packages; with a checkout, the Ansible that runs it', () => {
-    expect(names(hostNeeds({ ...base, tiers: ['lint', 'probe'] }, false, false))).toEqual([
-      ['the probe tier(s)', VM]
-    ])
+    expect(
+      names(hostNeeds({ ...base, tiers: ['lint', 'probe'] }, { buildsImages: false, onRunner: false }))
+    ).toEqual([['the probe tier(s)', VM]])
     const checkout = { ...base, tiers: ['probe', 'join'] as const, kubesprayPath: '/k' }
-    expect(names(hostNeeds({ ...checkout, tiers: [...checkout.tiers] }, false, false))).toEqual([
+    expect(
+      names(hostNeeds({ ...checkout, tiers: [...checkout.tiers] }, { buildsImages: false, onRunner: false }))
+    ).toEqual([
       ['the probe, join tier(s)', VM],
       ['Ansible for the checkout (ansible: auto)', [SYSTEM_ANSIBLE.name]]
     ])
     // On a runner `auto` installs the checkout's requirements.txt in a venv: python3-venv, not Debian's Ansible.
-    expect(names(hostNeeds({ ...checkout, tiers: ['join'] }, false, true))[1]).toEqual([
-      'Ansible for the checkout (ansible: auto)',
-      [PYTHON_VENV.name]
-    ])
-    expect(names(hostNeeds({ ...checkout, tiers: ['join'], ansible: 'venv' }, false, false))[1]![1]).toEqual([
-      PYTHON_VENV.name
-    ])
+    expect(
+      names(hostNeeds({ ...checkout, tiers: ['join'] }, { buildsImages: false, onRunner: true }))[1]
+    ).toEqual(['Ansible for the checkout (ansible: auto)', [PYTHON_VENV.name]])
+    expect(
+      names(
+        hostNeeds({ ...checkout, tiers: ['join'], ansible: 'venv' }, { buildsImages: false, onRunner: false })
+      )[1]![1]
+    ).toEqual([PYTHON_VENV.name])
   })
 
   it('mode images needs the VM packages and no Ansible', () => {
-    expect(names(hostNeeds({ ...base, tiers: ['join'], kubesprayPath: '/k' }, true, false))).toEqual([
-      ['mode images', VM]
-    ])
+    expect(
+      names(
+        hostNeeds({ ...base, tiers: ['join'], kubesprayPath: '/k' }, { buildsImages: true, onRunner: false })
+      )
+    ).toEqual([['mode images', VM]])
   })
 })
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import { actionsCache } from '../../src/host/remote-cache.js'
 import { remoteCacheKey } from '../../src/images/cache.js'
 import { parseConfig } from '../../src/inputs/parse.js'
-import { makeProvider } from '../../src/providers/make-provider.js'
+import { qemuOptions } from '../../src/providers/make-provider.js'
 import { recordingLog } from '../fakes.js'
 import { tempDir } from '../helpers.js'
 
@@ -30,20 +30,13 @@ describe('the shared image cache', () => {
     expect(actionsCache(recordingLog())).toBeDefined()
   })
 
-  it('is wired into the provider the pipeline makes', () => {
+  it('is what the provider keeps and restores images with, when the entry point passes it', () => {
     process.env.ACTIONS_CACHE_URL = 'http://127.0.0.1:9/'
     const config = parseConfig({}, { cwd: tempDir() })
-    const host = {
-      exec: { run: () => Promise.reject(new Error('no')) },
-      ledger: undefined as never,
-      log: recordingLog(),
-      signal: new AbortController().signal,
-      workDir: tempDir()
-    }
-    const provider = makeProvider(config, host)
-    expect(
-      (provider as unknown as { options: { images: { remote?: unknown } } }).options.images.remote
-    ).toBeDefined()
+    const remote = actionsCache(recordingLog())
+    expect(remote).toBeDefined()
+    expect(qemuOptions(config, remote).images.remote).toBe(remote)
+    expect(qemuOptions(config, undefined).images.remote).toBeUndefined()
   })
 
   it('keys an image by its cache directory name', () => {

@@ -98,6 +98,36 @@ describe('parseCellResult', () => {
     expect(() => parseCellResult({ ...result('debian-12/zfs/ctr/fixed'), id }, 'cells[0]')).toThrow(message)
   })
 
+  it('builds the result field by field: what the schema does not know is left out', () => {
+    const fixed = result('debian-12/zfs/ctr/fixed')
+    const parsed = parseCellResult({ ...JSON.parse(JSON.stringify(fixed)), extra: 'x' }, 'cell')
+    expect(parsed).toEqual(fixed)
+    expect(parsed).not.toHaveProperty('extra')
+  })
+
+  it.each([
+    [
+      { finishedAt: 'yesterday' },
+      'cell.finishedAt: expected a time such as 2026-12-01T10:00:00.000Z, found "yesterday"'
+    ],
+    [{ finishedAt: undefined }, 'cell.finishedAt: expected a string, found undefined'],
+    [{ image: 'debian-13' }, `cell.image: "debian-13" is not the id's debian-12`],
+    [{ snapshotter: 'native' }, `cell.snapshotter: "native" is not the id's zfs`],
+    [
+      { tiers: [{ status: 'pass', tier: 'probe', attempts: 1 }] },
+      'cell.tiers[0].durationSeconds: expected a number'
+    ],
+    [
+      { tiers: [{ status: 'pass', tier: 'deploy', attempts: 1, durationSeconds: 1 }] },
+      'cell.tiers[0].tier: "deploy" is not one of'
+    ],
+    [{ versions: { kernel: 6 } }, 'cell.versions.kernel: expected a string, found 6']
+  ])('rejects %o', (change, message) => {
+    expect(() => parseCellResult({ ...result('debian-12/zfs/ctr/fixed'), ...change }, 'cell')).toThrow(
+      message
+    )
+  })
+
   it('rejects an id that is not a string', () => {
     expect(() => parseCellResult({ ...result('debian-12/zfs/ctr/fixed'), id: 7 }, 'cell')).toThrow(
       'cell.id: expected a string, found 7'

@@ -5,7 +5,7 @@ import {
   containerOutput,
   failedChecks
 } from '../../src/scenarios/probe/container-check.js'
-import { PROBE_FILES } from '../../src/scenarios/probe/test-image.js'
+import { PROBE_FILES } from '../../src/containerd/test-image.js'
 
 /** What the probe container printed on Debian 12 (OpenZFS 2.1, overlayfs snapshotter). */
 const DEBIAN_12_OUTPUT = `ZJM-IN-CONTAINER

@@ -10,7 +10,7 @@ import {
   renderNodeFiles,
   type NodeFile
 } from '../../src/scenarios/probe/node-config.js'
-import { REGISTRY_ADDRESS } from '../../src/scenarios/probe/registry-layout.js'
+import { REGISTRY_ADDRESS } from '../../src/containerd/registry-layout.js'
 
 const SANDBOX = `${REGISTRY_ADDRESS}/zjm/pause:3.9`
 const HOSTS_TOML = `/etc/containerd/certs.d/${REGISTRY_ADDRESS}/hosts.toml`

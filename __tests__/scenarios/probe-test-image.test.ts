@@ -4,7 +4,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, writeFile
 import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
 import { parse } from 'yaml'
-import { tarArchive, type TarEntry } from '../../src/scenarios/probe/tar.js'
+import { tarArchive, type TarEntry } from '../../src/containerd/tar.js'
 import {
   PROBE_FILES,
   buildTestImages,
@@ -13,14 +13,14 @@ import {
   type Blob,
   type OciImage,
   APPLETS
-} from '../../src/scenarios/probe/test-image.js'
+} from '../../src/containerd/test-image.js'
 import {
   REGISTRY_ADDRESS,
   imageReference,
   registryConfig,
   registryStorageTree,
   writeTree
-} from '../../src/scenarios/probe/registry-layout.js'
+} from '../../src/containerd/registry-layout.js'
 import { tempDir } from '../helpers.js'
 
 const BUSYBOX = Buffer.from('#!/bin/sh\necho fake busybox\n')

@@ -17,7 +17,7 @@ import {
   obtainTool,
   TOOL_RELEASES,
   type ToolRelease
-} from '../../src/scenarios/probe/tool-archives.js'
+} from '../../src/containerd/tool-archives.js'
 import { tempDir } from '../helpers.js'
 
 const exec = processExecutor

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { statRequest } from '../../src/scenarios/probe/snapshots-client.js'
+import { statRequest } from '../../src/containerd/snapshots-client.js'
 
 describe('statRequest', () => {
   it('encodes the snapshotter as field 1 and the key as field 2, length-delimited', () => {

@@ -32,8 +32,8 @@ import { DEFAULT_QEMU_OPTIONS, QemuProvider } from '../../src/providers/qemu/qem
 import { containerdSeries } from '../../src/containerd/release-series.js'
 import { renderNodeFiles } from '../../src/scenarios/probe/node-config.js'
 import { startTestRegistry } from '../../src/scenarios/probe/prepare-node.js'
-import { imageReference, REGISTRY_ADDRESS } from '../../src/scenarios/probe/registry-layout.js'
-import { imageOfLayers, ociLayoutArchive } from '../../src/scenarios/probe/test-image.js'
+import { imageReference, REGISTRY_ADDRESS } from '../../src/containerd/registry-layout.js'
+import { imageOfLayers, ociLayoutArchive } from '../../src/containerd/test-image.js'
 import { action, runnerEnv } from '../e2e/runner.js'
 import { IMAGE_CACHE, MIRROR, collectingLog, vmTestsEnabled } from './vm-env.js'
 
@@ -183,19 +183,19 @@ describeVm('doctor on real nodes', () => {
       { ...DEFAULT_QEMU_OPTIONS, images: { dir: IMAGE_CACHE, mirror: MIRROR } },
       ctx
     )
-    for (const [key, image] of [
-      ['bullseye', 'debian-11'],
-      ['bookworm', 'debian-12']
-    ] as const) {
-      nodes[key] = await provider.boot(findImage(image)!, {
-        name: `doctor-${key}`,
-        logDir: join(workDir, key)
-      })
-    }
+    // Booted side by side: the suite waits for one boot instead of two.
+    const boot = (key: 'bullseye' | 'bookworm', image: string) =>
+      provider!.boot(findImage(image)!, { name: `doctor-${key}`, logDir: join(workDir, key) })
+    const [bullseye, bookworm] = await Promise.all([
+      boot('bullseye', 'debian-11'),
+      boot('bookworm', 'debian-12')
+    ])
+    nodes.bullseye = bullseye
+    nodes.bookworm = bookworm
     mkdirSync(join(workDir, 'registry'))
-    const images = await startTestRegistry(nodes.bookworm!, join(workDir, 'registry'), ctx)
+    const images = await startTestRegistry(nodes.bookworm, join(workDir, 'registry'), ctx)
     probeImage = imageReference(images.probe)
-    const access = nodes.bullseye!.access
+    const access = nodes.bullseye.access
     hostArgs = () => [
       `${access.user}@${access.host}:${access.port}`,
       '-i',

@@ -122,7 +122,7 @@ describeVm('soak: five runs of one image, every second one killed', () => {
         expect(listing(IMAGE_CACHE)).toEqual(cacheAfterFirst)
 
         const journal = readJournal(join(out, 'results.jsonl'))
-        const byId = new Map(journal.map(c => [c.id, c.status as string]))
+        const byId = new Map<string, string>(journal.map(c => [c.id, c.status]))
         const verdict = new Map(
           journal.map(c => [c.id, c.status === 'fail' ? `fail ${c.signature}` : c.status])
         )

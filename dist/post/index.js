@@ -31550,8 +31550,6 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/exec/command.ts
 function cmd(program, ...args) {
     return { program, args };
@@ -31615,7 +31613,200 @@ function shellSplit(line) {
     return words;
 }
 
-;// CONCATENATED MODULE: ./src/host/privilege.ts
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/exec/die-with-parent.ts
+
+
+/** util-linux's setpriv, on every Debian and Ubuntu host (and GitHub's runners). */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find(p => (0,external_node_fs_namespaceObject.existsSync)(p)) ?? null;
+/**
+ * The command started so that the kernel kills it when this process dies, even by SIGKILL (the
+ * parent-death signal, set by setpriv before it execs the program): a killed run leaves no qemu
+ * burning a core and holding its ssh port. Only the command itself gets it, not what it starts; a
+ * program run through sudo loses it (the kernel clears it for a setuid exec), which is why the ledger
+ * still lists every process. Without setpriv, or when the program is not there to run (whose spawn
+ * must still fail with ENOENT, which callers read as "not installed"), the command runs as given.
+ */
+function die_with_parent_dieWithParent(command, setpriv = SETPRIV) {
+    if (setpriv === null || !runnable(command.program, command.env?.PATH ?? process.env.PATH))
+        return command;
+    return {
+        ...command,
+        program: setpriv,
+        args: ['--pdeathsig', 'SIGKILL', '--', command.program, ...command.args]
+    };
+}
+function runnable(program, path) {
+    if (program.includes('/'))
+        return (0,external_node_fs_namespaceObject.existsSync)(program);
+    return (path ?? '').split(':').some(dir => dir !== '' && (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, program)));
+}
+
+;// CONCATENATED MODULE: ./src/exec/executor.ts
+
+
+
+/** A failed command with its stderr, so the classifier and the user see why, not just "exit code 1". */
+class CommandError extends Error {
+    result;
+    constructor(result) {
+        super(describeFailure(result));
+        this.result = result;
+        this.name = 'CommandError';
+    }
+}
+function describeFailure(r) {
+    const how = r.killedBy === 'timeout'
+        ? `timed out after ${Math.round(r.durationMs / 1000)}s`
+        : r.killedBy === 'abort'
+            ? 'was cancelled'
+            : `failed with exit code ${r.exitCode ?? 'none (killed by a signal)'}`;
+    return `${shortLine(r.command)} ${how}${failureTail(r)}`;
+}
+/**
+ * The last lines of stderr, led by stdout's last lines when stderr says too little to act on: apt's
+ * stderr is "E: Sub-process /usr/bin/dpkg returned an error code (1)", the package that failed and why
+ * are on its stdout.
+ */
+function failureTail(r) {
+    const stderr = lastLines(r.stderr, 12);
+    const lines = stderr === '' ? 0 : stderr.split('\n').length;
+    const stdout = lines >= 4 ? '' : lastLines(r.stdout, 12 - lines);
+    const tail = [stdout, stderr].filter(t => t.trim() !== '').join('\n');
+    return tail === '' ? '' : `:\n${tail}`;
+}
+/** Runs the command and throws CommandError unless it exits 0. */
+async function check(executor, command, options) {
+    const result = await executor.run(command, options);
+    if (result.exitCode !== 0)
+        throw new CommandError(result);
+    return result;
+}
+/** Output beyond this is dropped from the middle; the head and the tail are what diagnosis reads. */
+const MAX_CAPTURE = 8 * 1024 * 1024;
+const KILL_GRACE_MS = 3000;
+const processExecutor = {
+    run: (command, options = {}) => new Promise(resolve => {
+        const started = Date.now();
+        const spawned = die_with_parent_dieWithParent(command);
+        const child = (0,external_node_child_process_namespaceObject.spawn)(spawned.program, [...spawned.args], {
+            cwd: command.cwd,
+            env: command.env === undefined ? process.env : { ...process.env, ...command.env },
+            // Own process group, so a timeout kills what the command started too (qemu-img under a script, …).
+            detached: true,
+            stdio: ['pipe', 'pipe', 'pipe']
+        });
+        const out = new Capture();
+        const err = new Capture();
+        let killedBy = null;
+        let settled = false;
+        const kill = (why) => {
+            if (killedBy !== null || child.pid === undefined)
+                return;
+            killedBy = why;
+            signalGroup(child.pid, 'SIGTERM');
+            setTimeout(() => signalGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS).unref();
+        };
+        const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => kill('timeout'), options.timeoutMs);
+        const onAbort = () => kill('abort');
+        if (options.signal?.aborted)
+            onAbort();
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        child.stdout.on('data', (b) => {
+            out.add(b);
+            options.onOutput?.(b.toString('utf8'), 'stdout');
+        });
+        child.stderr.on('data', (b) => {
+            err.add(b);
+            options.onOutput?.(b.toString('utf8'), 'stderr');
+        });
+        const finish = (exitCode, spawnError) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            options.signal?.removeEventListener('abort', onAbort);
+            resolve({
+                command,
+                exitCode,
+                killedBy,
+                stdout: out.text(),
+                stderr: spawnError === undefined ? err.text() : `${err.text()}${spawnError.message}\n`,
+                durationMs: Date.now() - started
+            });
+        };
+        // A missing program is an ordinary failed result (127, like a shell), carrying the reason in stderr.
+        child.on('error', e => finish(127, e));
+        child.on('close', code => finish(code));
+        child.stdin.on('error', () => undefined);
+        child.stdin.end(command.input ?? '');
+    })
+};
+function signalGroup(pid, signal) {
+    try {
+        process.kill(-pid, signal);
+    }
+    catch {
+        // Already gone.
+    }
+}
+class Capture {
+    head = [];
+    size = 0;
+    tail = [];
+    tailSize = 0;
+    dropped = 0;
+    add(b) {
+        if (this.size + b.length <= MAX_CAPTURE / 2) {
+            this.head.push(b);
+            this.size += b.length;
+            return;
+        }
+        this.tail.push(b);
+        this.tailSize += b.length;
+        while (this.tailSize > MAX_CAPTURE / 2 && this.tail.length > 1) {
+            const first = this.tail.shift();
+            this.tailSize -= first.length;
+            this.dropped += first.length;
+        }
+    }
+    text() {
+        const head = Buffer.concat(this.head).toString('utf8');
+        const tail = Buffer.concat(this.tail).toString('utf8');
+        return this.dropped > 0 ? `${head}\n[… ${this.dropped} bytes dropped …]\n${tail}` : head + tail;
+    }
+}
+function lastLines(text, n) {
+    return text.trimEnd().split('\n').slice(-n).join('\n');
+}
+/** Long command lines keep their head and their tail: the subcommand and its operands are usually last. */
+function shortLine(command) {
+    const line = shellLine(command);
+    return line.length > 240 ? `${line.slice(0, 100)} … ${line.slice(-130)}` : line;
+}
+/**
+ * A command run to its end synchronously: for the cleanup that runs where nothing can be awaited (the
+ * ledger's sweep in exit handlers and the post step). stderr is kept, as `run` keeps it.
+ */
+function runSync(command) {
+    const r = (0,external_node_child_process_namespaceObject.spawnSync)(command.program, [...command.args], { encoding: 'utf8' });
+    return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? String(r.error ?? '') };
+}
+/**
+ * A long-lived process (qemu) that dies with this one even on SIGKILL (setpriv's parent-death signal),
+ * in a process group of its own, stdout dropped and stderr piped for the caller to keep.
+ */
+function startLongLived(command) {
+    const spawned = dieWithParent(command);
+    return spawn(spawned.program, [...spawned.args], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+}
+
+;// CONCATENATED MODULE: ./src/exec/privilege.ts
 /**
  * Runs a command as root: unchanged when we are root (this development host, containers), through
  * `sudo -n` otherwise (GitHub's runners, where the action runs as `runner` with password-less sudo).
@@ -31633,8 +31824,17 @@ function asRoot(command, uid = process.getuid?.() ?? 0) {
     };
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/exec/zpool.ts
+
+/** The host's zpool command lines, for every module that runs them (the disk store and the ledger). */
+const zpoolCommands = {
+    /** As openzfs's own CI does it on runners: 4K sectors, lz4, no sync writes (the data is disposable). */
+    create: (pool, file) => cmd('zpool', 'create', '-f', '-o', 'ashift=12', '-O', 'compression=lz4', '-O', 'sync=disabled', '-m', 'none', pool, file),
+    /** Exits 0 when the pool is imported. */
+    exists: (pool) => cmd('zpool', 'list', '-H', '-o', 'name', pool),
+    destroy: (pool) => cmd('zpool', 'destroy', '-f', pool)
+};
+
 ;// CONCATENATED MODULE: ./src/text/error-message.ts
 /** What was thrown, as text: an Error's message, or anything else as a string. */
 function errorMessage(e) {
@@ -31642,6 +31842,7 @@ function errorMessage(e) {
 }
 
 ;// CONCATENATED MODULE: ./src/cleanup/ledger.ts
+
 
 
 
@@ -31727,9 +31928,9 @@ function release(resource) {
             }
             return;
         case 'zpool': {
-            if (runSync(cmd('zpool', 'list', '-H', '-o', 'name', resource.name)).status !== 0)
+            if (runSync(zpoolCommands.exists(resource.name)).status !== 0)
                 return;
-            const r = runSync(asRoot(cmd('zpool', 'destroy', '-f', resource.name)));
+            const r = runSync(asRoot(zpoolCommands.destroy(resource.name)));
             if (r.status !== 0)
                 throw new Error(`zpool destroy ${resource.name}: ${r.stderr.trim()}`);
             return;
@@ -31795,10 +31996,6 @@ function removeDir(path) {
     const r = runSync(asRoot(cmd('rm', '-rf', '--one-file-system', path)));
     if (r.status !== 0)
         throw new Error(`rm ${path}: ${r.stderr.trim()}`);
-}
-function runSync(command) {
-    const r = (0,external_node_child_process_namespaceObject.spawnSync)(command.program, [...command.args], { encoding: 'utf8' });
-    return { status: r.status, stderr: r.stderr ?? String(r.error ?? '') };
 }
 function processMatches(pid, match) {
     try {

@@ -1,6 +1,7 @@
-import { spawnSync } from 'node:child_process'
-import { cmd, type Command } from '../exec/command.js'
-import { asRoot } from '../host/privilege.js'
+import { cmd } from '../exec/command.js'
+import { runSync } from '../exec/executor.js'
+import { asRoot } from '../exec/privilege.js'
+import { zpoolCommands } from '../exec/zpool.js'
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import type { Log } from '../log/log.js'
 import { errorMessage } from '../text/error-message.js'
@@ -96,8 +97,8 @@ export function release(resource: Resource): void {
       }
       return
     case 'zpool': {
-      if (runSync(cmd('zpool', 'list', '-H', '-o', 'name', resource.name)).status !== 0) return
-      const r = runSync(asRoot(cmd('zpool', 'destroy', '-f', resource.name)))
+      if (runSync(zpoolCommands.exists(resource.name)).status !== 0) return
+      const r = runSync(asRoot(zpoolCommands.destroy(resource.name)))
       if (r.status !== 0) throw new Error(`zpool destroy ${resource.name}: ${r.stderr.trim()}`)
       return
     }
@@ -162,11 +163,6 @@ function removeDir(path: string): void {
   if (!existsSync(path)) return
   const r = runSync(asRoot(cmd('rm', '-rf', '--one-file-system', path)))
   if (r.status !== 0) throw new Error(`rm ${path}: ${r.stderr.trim()}`)
-}
-
-function runSync(command: Command): { status: number | null; stderr: string } {
-  const r = spawnSync(command.program, [...command.args], { encoding: 'utf8' })
-  return { status: r.status, stderr: r.stderr ?? String(r.error ?? '') }
 }
 
 function processMatches(pid: number, match: string): boolean {

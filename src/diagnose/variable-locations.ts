@@ -1,5 +1,14 @@
 import { readTreeLines, type TreeLine } from '../kubespray/tree-lines.js'
-import type { LocateVariables, SourceLocation } from '../report/annotations.js'
+
+/** A place in the kubespray checkout (the repository the check run belongs to). */
+export interface SourceLocation {
+  readonly path: string
+  /** 1-based. */
+  readonly line: number
+}
+
+/** Where the kubespray variables a fix sets are defined, or null when none of them can be found. */
+export type LocateVariables = (variables: readonly string[]) => SourceLocation | null
 
 /** Directories of a kubespray checkout where variables are defined or used; nothing else is read. */
 const SEARCHED = ['roles', 'inventory/sample/group_vars']

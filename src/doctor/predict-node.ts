@@ -1,6 +1,6 @@
 import type { LogDiagnosis, LogLine } from '../diagnose/scan-logs.js'
 import { causalOrder } from '../diagnose/causal-order.js'
-import { SIGNATURES, findSignature, type Signature } from '../diagnose/signatures.js'
+import { SIGNATURES, findSignature, type Signature, type SignatureId } from '../diagnose/signatures.js'
 import { CONTAINERD_CONFIG, NERDCTL_CONFIG } from '../containerd/node-paths.js'
 import { containerdSeries, type ContainerdSeries } from '../containerd/release-series.js'
 import { SNAPSHOTTERS } from '../plan/axes.js'
@@ -43,25 +43,64 @@ function atLeast(s: ContainerdSeries, major: number, minor: number): boolean {
   return s.major > major || (s.major === major && s.minor >= minor)
 }
 
+/** What the checks below found so far: the signatures with their reasons, and what could not be read. */
+interface Findings {
+  readonly found: Map<string, string[]>
+  readonly unknowns: string[]
+  readonly add: (id: SignatureId, because: string) => void
+}
+
+/** The node's state as the checks read it: the snapshotters in use and where the CRI's is set. */
+interface NodeView {
+  readonly facts: NodeFacts
+  readonly use: { cri: string; nerdctl: string }
+  readonly criSource: string
+}
+
 /**
  * What a join of this node will hit, from its state and its journals. A state is named only by what
  * was read: a fact doctor could not read is listed under unknowns, never guessed either way.
  */
 export function assessNode(facts: NodeFacts, logs: LogDiagnosis): NodeAssessment {
   const found = new Map<string, string[]>()
-  const unknowns: string[] = []
-  const add = (id: string, because: string): void => {
-    found.set(id, [...(found.get(id) ?? []), because])
+  const checks: Findings = {
+    found,
+    unknowns: [],
+    add: (id, because) => void found.set(id, [...(found.get(id) ?? []), because])
   }
-  const use = snapshotterUse(facts)
   const config = facts.containerdConfig
-  if (config.kind === 'invalid') unknowns.push(`containerd's config is not valid TOML (${config.reason})`)
+  if (config.kind === 'invalid')
+    checks.unknowns.push(`containerd's config is not valid TOML (${config.reason})`)
   const criSource =
     config.kind === 'read'
       ? `${config.criKey} in ${CONTAINERD_CONFIG}`
       : "containerd's default (no config.toml)"
+  const node: NodeView = { facts, use: snapshotterUse(facts), criSource }
+  storageChecks(node, checks)
+  toolChecks(node, checks)
+  kubeletChecks(node, checks)
+  const unknowns = checks.unknowns
+  const evidence = new Map<string, readonly LogLine[]>()
+  for (const f of logs.findings) {
+    evidence.set(f.signature.id, f.evidence)
+    if (!found.has(f.signature.id))
+      found.set(f.signature.id, [`seen in the node's logs (${f.matched} line${f.matched === 1 ? '' : 's'})`])
+  }
+  return {
+    predictions: causalOrder(SIGNATURES.filter(s => found.has(s.id))).map(({ signature, explainedBy }) => ({
+      signature,
+      because: found.get(signature.id)!,
+      evidence: evidence.get(signature.id) ?? [],
+      explainedBy
+    })),
+    unknowns
+  }
+}
 
-  // The storage: overlayfs over ZFS by OpenZFS series; zfs needs its root on ZFS.
+/** The storage: overlayfs over ZFS by OpenZFS series; zfs needs its root on ZFS; 2.1+'s transfer unpack. */
+function storageChecks({ facts, use, criSource }: NodeView, f: Findings): void {
+  const { add, unknowns } = f
+  const config = facts.containerdConfig
   if (use.cri === 'overlayfs') {
     const fs = facts.snapshotters.overlayfs.filesystem
     if (fs?.fstype === 'zfs') {
@@ -101,8 +140,11 @@ export function assessNode(facts: NodeFacts, logs: LogDiagnosis): NodeAssessment
       `containerd ${facts.containerd.kind === 'read' ? facts.containerd.value : ''} pulls CRI images through its transfer service, whose unpack_config lists ${config.unpackSnapshotters.length === 0 ? 'no snapshotter (so overlayfs only)' : config.unpackSnapshotters.join(', ')}, not the CRI's ${use.cri}`
     )
   }
+}
 
-  // The image tools: where nerdctl unpacks, and where the k8s.io images already are.
+/** The image tools: where nerdctl unpacks, and where the k8s.io images already are. */
+function toolChecks({ facts, use }: NodeView, f: Findings): void {
+  const { add, unknowns } = f
   if (facts.nerdctlConfig.kind === 'read' && use.nerdctl !== use.cri) {
     const how = facts.nerdctlConfig.snapshotterSet
       ? `sets snapshotter = "${use.nerdctl}"`
@@ -122,8 +164,11 @@ export function assessNode(facts: NodeFacts, logs: LogDiagnosis): NodeAssessment
       own?.kind === 'read' ? `${own.value} in the CRI's ${use.cri}` : `the CRI's ${use.cri} not readable`
     add('tool-snapshotter-mismatch', `the k8s.io images' snapshots: ${elsewhere.join(', ')}; ${ownText}`)
   }
+}
 
-  // kubelet: what an earlier join left, and the static pod the join needs.
+/** kubelet: what an earlier join left, and the static pod the join needs. */
+function kubeletChecks({ facts }: NodeView, f: Findings): void {
+  const { add, unknowns, found } = f
   const k = facts.kubelet
   if (k.kubeletConf && !k.caCrt)
     add(
@@ -151,21 +196,5 @@ export function assessNode(facts: NodeFacts, logs: LogDiagnosis): NodeAssessment
       'apiserver-localhost-refused',
       'kubeadm join reaches the apiserver through nginx-proxy on 127.0.0.1:6443'
     )
-  }
-
-  const evidence = new Map<string, readonly LogLine[]>()
-  for (const f of logs.findings) {
-    evidence.set(f.signature.id, f.evidence)
-    if (!found.has(f.signature.id))
-      found.set(f.signature.id, [`seen in the node's logs (${f.matched} line${f.matched === 1 ? '' : 's'})`])
-  }
-  return {
-    predictions: causalOrder(SIGNATURES.filter(s => found.has(s.id))).map(({ signature, explainedBy }) => ({
-      signature,
-      because: found.get(signature.id)!,
-      evidence: evidence.get(signature.id) ?? [],
-      explainedBy
-    })),
-    unknowns
   }
 }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { shellLine, type Command } from './command.js'
 import { dieWithParent } from './die-with-parent.js'
 
@@ -52,7 +52,10 @@ function failureTail(r: CommandResult): string {
   return tail === '' ? '' : `:\n${tail}`
 }
 
-/** Runs commands; the one place processes are started. */
+/**
+ * Runs commands; this module is the one place processes are started: `run` for commands the caller
+ * waits for, `runSync` where nothing can be awaited, `startLongLived` for processes that outlive the call.
+ */
 export interface Executor {
   /** Never throws for a non-zero exit: expected failures are ordinary results. */
   run(command: Command, options?: RunOptions): Promise<CommandResult>
@@ -176,4 +179,22 @@ function lastLines(text: string, n: number): string {
 function shortLine(command: Command): string {
   const line = shellLine(command)
   return line.length > 240 ? `${line.slice(0, 100)} … ${line.slice(-130)}` : line
+}
+
+/**
+ * A command run to its end synchronously: for the cleanup that runs where nothing can be awaited (the
+ * ledger's sweep in exit handlers and the post step). stderr is kept, as `run` keeps it.
+ */
+export function runSync(command: Command): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(command.program, [...command.args], { encoding: 'utf8' })
+  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? String(r.error ?? '') }
+}
+
+/**
+ * A long-lived process (qemu) that dies with this one even on SIGKILL (setpriv's parent-death signal),
+ * in a process group of its own, stdout dropped and stderr piped for the caller to keep.
+ */
+export function startLongLived(command: Command): ChildProcess {
+  const spawned = dieWithParent(command)
+  return spawn(spawned.program, [...spawned.args], { stdio: ['ignore', 'ignore', 'pipe'], detached: true })
 }

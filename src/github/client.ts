@@ -2,9 +2,20 @@ import { getOctokit } from '@actions/github'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import type { Log } from '../log/log.js'
+import type { GitHubEnv } from './github-env.js'
 import { errorMessage } from '../text/error-message.js'
 
 export type GitHubClient = ReturnType<typeof getOctokit>
+
+/** The Octokit for this run, or null when there is nothing to talk to GitHub with (not on GitHub, or no token). */
+export function githubClientFor(
+  token: string | null,
+  github: GitHubEnv | null,
+  log: Log
+): GitHubClient | null {
+  if (github === null || token === null) return null
+  return makeGitHubClient(token, github.apiUrl, log)
+}
 
 /** How long a request may wait for a rate limit to lift before it gives up (and the post becomes a warning). */
 const MAX_WAIT_SECONDS = 120

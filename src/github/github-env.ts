@@ -1,3 +1,5 @@
+import type { OutputName } from '../inputs/spec.js'
+
 /**
  * What the runner tells a step about where it runs, read once from the GITHUB_* variables. Nothing
  * else reads them, so tests describe a run with a plain object.
@@ -54,4 +56,12 @@ function workflowPath(ref: string | undefined, prefix: string): string | null {
 /** The web page of a run, for links in comments and issues. */
 export function runUrl(env: GitHubEnv, runId: number | null = env.runId): string | null {
   return runId === null ? null : `${env.serverUrl}/${env.owner}/${env.repo}/actions/runs/${runId}`
+}
+
+/**
+ * Where the GitHub steps report the URLs they made (comment-url, check-run-url, issue-url, artifact):
+ * the step's outputs, which the publish stage owns and passes in.
+ */
+export interface OutputSink {
+  set(name: OutputName, value: string): void
 }

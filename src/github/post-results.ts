@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import type { Config } from '../inputs/config.js'
 import type { Log } from '../log/log.js'
-import type { Outputs } from '../publish/outputs.js'
 import { checkAnnotations, type LocateVariables } from '../report/annotations.js'
 import { MatrixCounts } from '../report/counts.js'
 import { stateMarker, titleMarker } from '../report/markers.js'
@@ -9,7 +8,7 @@ import { GITHUB_MARKDOWN_LIMIT } from '../report/report-markdown.js'
 import type { CellResult } from '../results/cell-result.js'
 import { publishCheckRun } from './check-run.js'
 import { describeGitHubError, tokenLogin, type GitHubClient } from './client.js'
-import { runUrl, type GitHubEnv } from './github-env.js'
+import { runUrl, type GitHubEnv, type OutputSink } from './github-env.js'
 import { resolveTarget, type PostTarget } from './pull-request.js'
 import { upsertStickyComment } from './sticky-comment.js'
 import { updateTrackingIssue } from './tracking-issue.js'
@@ -37,7 +36,7 @@ export interface PostRequest {
 export interface PostDeps {
   readonly client: GitHubClient
   readonly log: Log
-  readonly outputs: Outputs
+  readonly outputs: OutputSink
 }
 
 /** What each posting step shares. */

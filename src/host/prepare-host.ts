@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process'
 import { statfsSync } from 'node:fs'
+import { release } from 'node:os'
 import { cmd, shellLine, type Command } from '../exec/command.js'
 import { check, type Executor } from '../exec/executor.js'
 import type { Config, RunnerSetup } from '../inputs/config.js'
@@ -7,7 +7,7 @@ import { InputErrors, problem } from '../inputs/errors.js'
 import type { Tier } from '../plan/axes.js'
 import type { HostContext } from './context.js'
 import { missingPackages, PYTHON_VENV, SYSTEM_ANSIBLE, VM_PACKAGES, type HostNeed } from './host-needs.js'
-import { asRoot } from './privilege.js'
+import { asRoot } from '../exec/privilege.js'
 import {
   HOST_PACKAGES,
   planRunnerSetup,
@@ -28,8 +28,7 @@ const VM_TIERS: readonly Tier[] = ['probe', 'join', 'rejoin']
  */
 export function hostNeeds(
   config: Pick<Config, 'tiers' | 'kubesprayPath' | 'ansible'>,
-  buildsImages: boolean,
-  onRunner: boolean
+  { buildsImages, onRunner }: { readonly buildsImages: boolean; readonly onRunner: boolean }
 ): HostNeed[] {
   const vmTiers = config.tiers.filter(t => VM_TIERS.includes(t))
   const needs: HostNeed[] = []
@@ -67,7 +66,8 @@ export async function prepareHost(
   const stat = statfsSync(host.workDir)
   const facts = readRunnerFacts(
     process.env,
-    execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
+    // The kernel release, as `uname -r` prints it.
+    release(),
     Math.floor((stat.bavail * stat.bsize) / 2 ** 30)
   )
   const missing = await missingPackages(

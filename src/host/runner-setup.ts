@@ -3,7 +3,7 @@ import { cmd, type Command } from '../exec/command.js'
 import { check, type Executor } from '../exec/executor.js'
 import type { Log } from '../log/log.js'
 import { VM_PACKAGES } from './host-needs.js'
-import { asRoot } from './privilege.js'
+import { asRoot } from '../exec/privilege.js'
 
 /** Host packages the qemu provider and the image builder need (Debian and Ubuntu names agree). */
 export const HOST_PACKAGES: readonly string[] = VM_PACKAGES.map(p => p.name)

@@ -3,7 +3,7 @@ import { release, type Resource } from '../cleanup/ledger.js'
 import { cmd } from '../exec/command.js'
 import { check } from '../exec/executor.js'
 import type { HostContext } from '../host/context.js'
-import { asRoot } from '../host/privilege.js'
+import { asRoot } from '../exec/privilege.js'
 import { errorMessage } from '../text/error-message.js'
 
 /**

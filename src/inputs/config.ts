@@ -1,11 +1,23 @@
 import type { DoctorNodes } from '../doctor/resolve-targets.js'
 import type { ImageSpec } from '../images/catalogue.js'
-import type { AnsibleSource } from '../kubespray/ansible.js'
 import type { Tier } from '../plan/axes.js'
 import type { CellPattern } from '../plan/pattern.js'
 import type { Axes } from '../plan/plan.js'
 import type { Shard } from '../plan/shard.js'
 import type { ResultsDocument } from '../results/results-document.js'
+
+/** Where the Ansible that runs kubespray comes from. */
+export const ANSIBLE_SOURCES = ['auto', 'venv', 'system'] as const
+export type AnsibleSource = (typeof ANSIBLE_SOURCES)[number]
+
+/** The variables every cell sets itself: `kubespray-vars` may not set them. */
+export const CELL_VARIABLES = [
+  'container_manager',
+  'containerd_snapshotter',
+  'image_command_tool',
+  'nerdctl_snapshotter',
+  'nerdctl_image_pull_command'
+] as const
 
 export const MODES = ['all', 'plan', 'run', 'report', 'images', 'diagnose', 'doctor'] as const
 export type Mode = (typeof MODES)[number]

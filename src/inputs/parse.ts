@@ -1,62 +1,80 @@
-import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { dirname, join, relative, resolve } from 'node:path'
-import { parse as parseYaml } from 'yaml'
-import { isSshOption, parseHostArg } from '../doctor/doctor-target.js'
-import type { DoctorNodes } from '../doctor/resolve-targets.js'
-import { IMAGES, IMAGE_NAMES, findImage, type ImageSpec } from '../images/catalogue.js'
-import { ANSIBLE_SOURCES } from '../kubespray/ansible.js'
-import { CELL_VARIABLES } from '../kubespray/cell-vars.js'
-import { SNAPSHOTTERS, TIERS, TOOLS, VARIANTS, tierIndex, type Tier } from '../plan/axes.js'
-import { parseCellPattern, matchesCell, type CellPattern } from '../plan/pattern.js'
+import { join, resolve } from 'node:path'
+import { SNAPSHOTTERS, TOOLS, VARIANTS } from '../plan/axes.js'
 import { expandAxes, filterCells } from '../plan/plan.js'
-import { MAX_SHARDS, selectShard, type Shard } from '../plan/shard.js'
-import { readResultsFile } from '../results/results-store.js'
+import { MAX_SHARDS, selectShard } from '../plan/shard.js'
 import {
+  ANSIBLE_SOURCES,
   COMMENT_MODES,
   FAIL_ON,
-  MODES,
-  RUNNER_SETUP,
   GUEST_NETWORK,
+  MODES,
   PROBE_BINARIES,
+  RUNNER_SETUP,
   TRACKING_ISSUE,
   UPLOAD_RESULTS,
-  type Config,
-  type Mode
+  type Config
 } from './config.js'
 import { InputErrors, problem, shown, type InputProblem } from './errors.js'
-import { INPUTS, type InputName, type RawInputs } from './spec.js'
+import { parseBaseline, parseKubesprayVars } from './input-files.js'
 import {
-  bad,
-  duplicates,
-  ok,
+  parseImages,
+  parsePatterns,
+  parseShard,
+  parseTiers,
+  patternsMatchingNothing
+} from './matrix-inputs.js'
+import { doctorModeProblems, parseDoctorNodes, parseLogs, type ParseContext } from './mode-inputs.js'
+import { existingDirectory, outputDirectory, writableFile } from './path-inputs.js'
+import { INPUTS, type InputName, type RawInputs } from './spec.js'
+import { parseArtifactPrefix, parseLabel, parseMirror, parseTitle } from './text-inputs.js'
+import {
   parseBoolean,
   parseChoice,
   parseChoiceList,
   parseDuration,
   parseGitRef,
   parseInteger,
-  splitList,
   type Parsed
 } from './values.js'
-import { errorMessage } from '../text/error-message.js'
+
+export type { ParseContext } from './mode-inputs.js'
 
 const SIX_HOURS_MS = 6 * 3_600_000
-const MAX_TITLE = 100
 
-export interface ParseContext {
-  /** Relative paths are resolved against this (the workspace in Actions, the cwd in the CLI). */
-  readonly cwd: string
-  /** The default image cache lives under it. */
-  readonly home?: string
+/** Reads one input (its default when empty) and records its problems. */
+interface InputReader {
+  readonly text: (name: InputName) => string
+  readonly take: <T>(parsed: Parsed<T>) => T | undefined
+  /** Null when the input is empty (it has no default), else the parsed value. */
+  readonly optional: <T>(name: InputName, parse: (text: string) => Parsed<T>) => T | null | undefined
+  readonly ctx: ParseContext
+  readonly raw: RawInputs
 }
 
 /**
  * Validates every input before anything starts. Collects all problems and throws them together as
- * InputErrors; returns a Config only when there are none.
+ * InputErrors; returns a Config only when there are none. Each group of inputs has its parser below;
+ * the checks across groups (an input meant for another mode, patterns that match no cell) come after.
  */
 export function parseConfig(raw: RawInputs, ctx: ParseContext): Config {
   const problems: InputProblem[] = []
+  const read = inputReader(raw, ctx, problems)
+  const fields = {
+    ...modeInputs(read),
+    ...matrixInputs(read),
+    ...kubesprayInputs(read),
+    ...gateInputs(read),
+    ...hostInputs(read)
+  }
+  problems.push(...modeProblems(fields), ...matrixProblems(fields))
+  const all = complete(fields)
+  if (problems.length > 0 || all === undefined) throw new InputErrors(problems)
+  const { images, snapshotters, tools, variants, ...rest } = all
+  return { ...rest, axes: { images, snapshotters, tools, variants } }
+}
+
+function inputReader(raw: RawInputs, ctx: ParseContext, problems: InputProblem[]): InputReader {
   const text = (name: InputName): string => {
     const given = raw[name]?.trim() ?? ''
     return given !== '' ? given : INPUTS.find(i => i.name === name)!.default
@@ -66,452 +84,159 @@ export function parseConfig(raw: RawInputs, ctx: ParseContext): Config {
     problems.push(...parsed.problems)
     return undefined
   }
-  const optional = <T>(name: InputName, parse: (t: string) => Parsed<T>): T | null =>
-    text(name) === '' ? null : (take(parse(text(name))) ?? null)
+  const optional = <T>(name: InputName, parse: (t: string) => Parsed<T>): T | null | undefined =>
+    text(name) === '' ? null : take(parse(text(name)))
+  return { text, take, optional, ctx, raw }
+}
 
-  const mode = take(parseChoice('mode', text('mode'), MODES))
-  const logs = take(parseLogs(text('logs'), ctx.cwd))!
-  const doctor = take(parseDoctorNodes(text, ctx))
-  const images = take(parseImages(text('images')))
-  const snapshotters = take(parseChoiceList('snapshotters', text('snapshotters'), SNAPSHOTTERS))
-  const tools = take(parseChoiceList('tools', text('tools'), TOOLS))
-  const variants = take(parseChoiceList('variants', text('variants'), VARIANTS))
-  const tiers = take(parseTiers(text('tiers')))
-  const include = take(parsePatterns('include', text('include')))
-  const exclude = take(parsePatterns('exclude', text('exclude')))
-  const shard = optional('shard', t => parseShard(t))
-  const shards = optional('shards', t => parseInteger('shards', t, 1, MAX_SHARDS))
-  const cellTimeoutMs = take(parseDuration('cell-timeout', text('cell-timeout'), SIX_HOURS_MS))
-  const retries = take(parseInteger('retries', text('retries'), 0, 5))
-  const commentMode = take(parseChoice('comment-mode', text('comment-mode'), COMMENT_MODES))
-  const failOn = take(parseChoice('fail-on', text('fail-on'), FAIL_ON))
-  const failOnEmpty = take(parseBoolean('fail-on-empty', text('fail-on-empty')))
-  const title = take(parseTitle(text('title')))
-  const kubesprayPath = optional('kubespray-path', t =>
-    existingDirectory('kubespray-path', resolve(ctx.cwd, t), t)
-  )
-  const kubesprayRef = optional('kubespray-ref', t => parseGitRef('kubespray-ref', t))
-  const kubesprayVars = optional('kubespray-vars', t => parseKubesprayVars(resolve(ctx.cwd, t), t)) ?? {}
-  const ansible = take(parseChoice('ansible', text('ansible'), ANSIBLE_SOURCES))
-  const probeBinaries = take(parseChoice('probe-binaries', text('probe-binaries'), PROBE_BINARIES))
-  const guestNetwork = take(parseChoice('guest-network', text('guest-network'), GUEST_NETWORK))
-  const baseline = optional('baseline', t => parseBaseline(resolve(ctx.cwd, t), t))
-  const writeBaseline = optional('write-baseline', t =>
-    writableFile('write-baseline', resolve(ctx.cwd, t), t)
-  )
-  const outputDir = take(
-    outputDirectory('output-dir', resolve(ctx.cwd, text('output-dir')), text('output-dir'))
-  )
-  const githubToken = raw['github-token']?.trim() || null
-  if (githubToken !== null && /[\r\n]/.test(githubToken)) {
-    // Never shown: the value is a secret, and a line break is how a second value hides in it.
-    problems.push(problem('github-token', 'holds a line break; a token is one line (its value is not shown)'))
-  }
-  const mirror = take(parseMirror(text('mirror')))
-  const imageCache = take(
-    outputDirectory(
-      'image-cache',
-      resolve(
-        ctx.cwd,
-        text('image-cache') || join(ctx.home ?? homedir(), '.cache', 'zfs-join-matrix', 'images')
-      ),
-      text('image-cache')
-    )
-  )
-  const runnerSetup = take(parseChoice('runner-setup', text('runner-setup'), RUNNER_SETUP))
-  const checkRun = take(parseBoolean('check-run', text('check-run')))
-  const trackingIssue = take(parseChoice('tracking-issue', text('tracking-issue'), TRACKING_ISSUE))
-  const issueLabel = take(parseLabel(text('issue-label')))
-  const issueHistory = take(parseInteger('issue-history', text('issue-history'), 1, 50))
-  const closeIssue = take(parseBoolean('close-issue', text('close-issue')))
-  const uploadResults = take(parseChoice('upload-results', text('upload-results'), UPLOAD_RESULTS))
-  const artifactName = take(parseArtifactPrefix(text('artifact-name')))
-  const resultsRunId = optional('results-run-id', t =>
-    parseInteger('results-run-id', t, 1, Number.MAX_SAFE_INTEGER)
-  )
-
-  if (mode !== undefined) {
-    if (
-      shard !== null &&
-      (mode === 'plan' || mode === 'report' || mode === 'images' || mode === 'diagnose' || mode === 'doctor')
-    ) {
-      problems.push(problem('shard', `is for mode run or all; mode is ${shown(mode)}`))
-    }
-    if (mode === 'diagnose' && logs.length === 0) {
-      problems.push(problem('logs', 'is empty; mode diagnose reads the logs it names (paths or globs)'))
-    }
-    if (mode !== 'diagnose' && logs.length > 0) {
-      problems.push(problem('logs', `is for mode diagnose; mode is ${shown(mode)}`))
-    }
-    if (doctor !== undefined) problems.push(...doctorModeProblems(mode, doctor))
-    if (resultsRunId !== null && mode !== 'report') {
-      problems.push(problem('results-run-id', `is for mode report; mode is ${shown(mode)}`))
-    }
-    if (shards !== null && mode !== 'plan') {
-      problems.push(problem('shards', `is for mode plan; mode is ${shown(mode)} (use shard: i/n there)`))
-    }
-  }
-
-  // Patterns and shard counts can only be judged against the cells the valid axes produce.
-  if (images && snapshotters && tools && variants && include && exclude) {
-    const all = expandAxes({ images, snapshotters, tools, variants })
-    problems.push(...patternsMatchingNothing('include', include, all))
-    problems.push(...patternsMatchingNothing('exclude', exclude, all))
-    const planned = filterCells(all, include, exclude)
-    if (planned.length === 0 && (include.length > 0 || exclude.length > 0)) {
-      problems.push(problem('exclude', 'leaves no cell to test: every planned cell is excluded'))
-    }
-    if (shard !== null && shard.count > planned.length) {
-      problems.push(
-        problem(
-          'shard',
-          `${shown(`${shard.index}/${shard.count}`)} splits ${planned.length} cells into more shards than cells`
-        )
-      )
-    } else if (shard !== null && selectShard(planned, shard).length === 0) {
-      problems.push(problem('shard', `${shown(`${shard.index}/${shard.count}`)} has no cells`))
-    }
-    if (shards !== null && shards > planned.length) {
-      problems.push(problem('shards', `${shards} is more than the ${planned.length} planned cells`))
-    }
-  }
-
-  if (problems.length > 0) throw new InputErrors(problems)
+/** What the mode reads: the logs of diagnose, the nodes of doctor. */
+function modeInputs({ text, take, ctx }: InputReader) {
   return {
-    mode: mode!,
-    title: title!,
-    logs,
-    doctor: doctor!,
-    axes: { images: images!, snapshotters: snapshotters!, tools: tools!, variants: variants! },
-    tiers: tiers!,
-    include: include!,
-    exclude: exclude!,
-    kubesprayPath,
-    kubesprayRef,
-    kubesprayVars,
-    ansible: ansible!,
-    probeBinaries: probeBinaries!,
-    guestNetwork: guestNetwork!,
-    baseline,
-    writeBaseline,
-    failOn: failOn!,
-    failOnEmpty: failOnEmpty!,
-    shard,
-    shards,
-    mirror: mirror!,
-    imageCache: imageCache!,
-    runnerSetup: runnerSetup!,
-    cellTimeoutMs: cellTimeoutMs!,
-    retries: retries!,
-    commentMode: commentMode!,
-    githubToken,
-    checkRun: checkRun!,
-    trackingIssue: trackingIssue!,
-    issueLabel: issueLabel!,
-    issueHistory: issueHistory!,
-    closeIssue: closeIssue!,
-    uploadResults: uploadResults!,
-    artifactName: artifactName!,
-    resultsRunId,
-    outputDir: outputDir!
+    mode: take(parseChoice('mode', text('mode'), MODES)),
+    logs: take(parseLogs(text('logs'), ctx.cwd)),
+    doctor: take(parseDoctorNodes(text, ctx))
   }
 }
 
-/** Paths and globs, resolved against the workspace; expanded by the diagnose mode, which reads them. */
-function parseLogs(text: string, cwd: string): Parsed<string[]> {
-  const items = text
-    .split(/[,\n]/)
-    .map(s => s.trim())
-    .filter(s => s !== '')
-  if (items.includes('-')) {
-    return bad(problem('logs', '- (standard input) is for the CLI; the action reads files: name them'))
+/** The matrix: its axes, tiers, patterns and shards. */
+function matrixInputs({ text, take, optional }: InputReader) {
+  return {
+    images: take(parseImages(text('images'))),
+    snapshotters: take(parseChoiceList('snapshotters', text('snapshotters'), SNAPSHOTTERS)),
+    tools: take(parseChoiceList('tools', text('tools'), TOOLS)),
+    variants: take(parseChoiceList('variants', text('variants'), VARIANTS)),
+    tiers: take(parseTiers(text('tiers'))),
+    include: take(parsePatterns('include', text('include'))),
+    exclude: take(parsePatterns('exclude', text('exclude'))),
+    shard: optional('shard', t => parseShard(t)),
+    shards: optional('shards', t => parseInteger('shards', t, 1, MAX_SHARDS))
   }
-  return { ok: true, value: items.map(i => resolve(cwd, i)) }
 }
 
-/** mode doctor's nodes: each host checked, the inventory and key must exist, options must be Name=value. */
-function parseDoctorNodes(text: (name: InputName) => string, ctx: ParseContext): Parsed<DoctorNodes> {
+/** The checkout under test and how its playbooks and binaries are run. */
+function kubesprayInputs({ text, take, optional, ctx }: InputReader) {
+  return {
+    kubesprayPath: optional('kubespray-path', t =>
+      existingDirectory('kubespray-path', resolve(ctx.cwd, t), t)
+    ),
+    kubesprayRef: optional('kubespray-ref', t => parseGitRef('kubespray-ref', t)),
+    kubesprayVars: optional('kubespray-vars', t => parseKubesprayVars(resolve(ctx.cwd, t), t)) ?? {},
+    ansible: take(parseChoice('ansible', text('ansible'), ANSIBLE_SOURCES)),
+    probeBinaries: take(parseChoice('probe-binaries', text('probe-binaries'), PROBE_BINARIES)),
+    guestNetwork: take(parseChoice('guest-network', text('guest-network'), GUEST_NETWORK))
+  }
+}
+
+/** How the results are judged and posted. */
+function gateInputs({ text, take, optional, ctx }: InputReader) {
+  return {
+    title: take(parseTitle(text('title'))),
+    failOn: take(parseChoice('fail-on', text('fail-on'), FAIL_ON)),
+    failOnEmpty: take(parseBoolean('fail-on-empty', text('fail-on-empty'))),
+    baseline: optional('baseline', t => parseBaseline(resolve(ctx.cwd, t), t)),
+    writeBaseline: optional('write-baseline', t => writableFile('write-baseline', resolve(ctx.cwd, t), t)),
+    commentMode: take(parseChoice('comment-mode', text('comment-mode'), COMMENT_MODES)),
+    checkRun: take(parseBoolean('check-run', text('check-run'))),
+    trackingIssue: take(parseChoice('tracking-issue', text('tracking-issue'), TRACKING_ISSUE)),
+    issueLabel: take(parseLabel(text('issue-label'))),
+    issueHistory: take(parseInteger('issue-history', text('issue-history'), 1, 50)),
+    closeIssue: take(parseBoolean('close-issue', text('close-issue')))
+  }
+}
+
+/** Where the run keeps its files, builds its images, and how long and how often a cell may take. */
+function hostInputs({ text, take, optional, ctx, raw }: InputReader) {
+  const imageCache = text('image-cache') || join(ctx.home ?? homedir(), '.cache', 'zfs-join-matrix', 'images')
+  return {
+    outputDir: take(outputDirectory('output-dir', resolve(ctx.cwd, text('output-dir')), text('output-dir'))),
+    imageCache: take(outputDirectory('image-cache', resolve(ctx.cwd, imageCache), text('image-cache'))),
+    mirror: take(parseMirror(text('mirror'))),
+    runnerSetup: take(parseChoice('runner-setup', text('runner-setup'), RUNNER_SETUP)),
+    cellTimeoutMs: take(parseDuration('cell-timeout', text('cell-timeout'), SIX_HOURS_MS)),
+    retries: take(parseInteger('retries', text('retries'), 0, 5)),
+    githubToken: take(parseToken(raw['github-token'])),
+    uploadResults: take(parseChoice('upload-results', text('upload-results'), UPLOAD_RESULTS)),
+    artifactName: take(parseArtifactPrefix(text('artifact-name'))),
+    resultsRunId: optional('results-run-id', t =>
+      parseInteger('results-run-id', t, 1, Number.MAX_SAFE_INTEGER)
+    )
+  }
+}
+
+function parseToken(given: string | undefined): Parsed<string | null> {
+  const token = given?.trim() || null
+  if (token !== null && /[\r\n]/.test(token)) {
+    // Never shown: the value is a secret, and a line break is how a second value hides in it.
+    return {
+      ok: false,
+      problems: [problem('github-token', 'holds a line break; a token is one line (its value is not shown)')]
+    }
+  }
+  return { ok: true, value: token }
+}
+
+type Fields = ReturnType<typeof modeInputs> &
+  ReturnType<typeof matrixInputs> &
+  ReturnType<typeof kubesprayInputs> &
+  ReturnType<typeof gateInputs> &
+  ReturnType<typeof hostInputs>
+
+/** Inputs given for another mode than the one chosen. */
+function modeProblems(f: Fields): InputProblem[] {
+  const { mode, logs, doctor, shard, shards, resultsRunId } = f
+  if (mode === undefined) return []
   const problems: InputProblem[] = []
-  const hosts = splitList(text('hosts'))
-  for (const h of hosts) {
-    const t = parseHostArg(h)
-    if (typeof t === 'string') problems.push(problem('hosts', t))
+  if (shard && ['plan', 'report', 'images', 'diagnose', 'doctor'].includes(mode)) {
+    problems.push(problem('shard', `is for mode run or all; mode is ${shown(mode)}`))
   }
-  problems.push(...duplicates('hosts', hosts))
-  const file = (name: 'inventory' | 'ssh-identity'): string | undefined => {
-    const given = text(name)
-    if (given === '') return undefined
-    // A key is usually written under ~/.ssh; the runner does not expand `~` in inputs, so this does.
-    const path = resolve(ctx.cwd, given.replace(/^~(?=\/)/, ctx.home ?? homedir()))
-    if (!existsSync(path))
-      problems.push(problem(name, `${shown(given)} does not exist (resolved to ${path})`))
-    return path
+  if (logs !== undefined && mode === 'diagnose' && logs.length === 0) {
+    problems.push(problem('logs', 'is empty; mode diagnose reads the logs it names (paths or globs)'))
   }
-  const inventory = file('inventory')
-  const identity = file('ssh-identity')
-  const sshOptions = text('ssh-options')
-    .split('\n')
-    .map(o => o.trim())
-    .filter(o => o !== '')
-  for (const o of sshOptions) {
-    if (!isSshOption(o)) problems.push(problem('ssh-options', `${shown(o)} is not Name=value`))
+  if (logs !== undefined && mode !== 'diagnose' && logs.length > 0) {
+    problems.push(problem('logs', `is for mode diagnose; mode is ${shown(mode)}`))
   }
-  if (problems.length > 0) return bad(...problems)
-  return ok({
-    hosts,
-    ...(inventory === undefined ? {} : { inventory }),
-    ...(identity === undefined ? {} : { identity }),
-    sshOptions
-  })
+  if (doctor !== undefined) problems.push(...doctorModeProblems(mode, doctor))
+  if (resultsRunId && mode !== 'report') {
+    problems.push(problem('results-run-id', `is for mode report; mode is ${shown(mode)}`))
+  }
+  if (shards && mode !== 'plan') {
+    problems.push(problem('shards', `is for mode plan; mode is ${shown(mode)} (use shard: i/n there)`))
+  }
+  return problems
 }
 
-function doctorModeProblems(mode: Mode, d: DoctorNodes): InputProblem[] {
-  if (mode !== 'doctor') {
-    const given = [
-      ['hosts', d.hosts.length > 0],
-      ['inventory', d.inventory !== undefined],
-      ['ssh-identity', d.identity !== undefined],
-      ['ssh-options', d.sshOptions.length > 0]
-    ] as const
-    return given
-      .filter(([, g]) => g)
-      .map(([name]) => problem(name, `is for mode doctor; mode is ${shown(mode)}`))
+/** Patterns and shard counts can only be judged against the cells the valid axes produce. */
+function matrixProblems(f: Fields): InputProblem[] {
+  const { images, snapshotters, tools, variants, include, exclude, shard, shards } = f
+  if (!images || !snapshotters || !tools || !variants || !include || !exclude) return []
+  const all = expandAxes({ images, snapshotters, tools, variants })
+  const problems = [
+    ...patternsMatchingNothing('include', include, all),
+    ...patternsMatchingNothing('exclude', exclude, all)
+  ]
+  const planned = filterCells(all, include, exclude)
+  if (planned.length === 0 && (include.length > 0 || exclude.length > 0)) {
+    problems.push(problem('exclude', 'leaves no cell to test: every planned cell is excluded'))
   }
-  if (d.hosts.length > 0 && d.inventory !== undefined)
-    return [problem('inventory', 'is given with hosts: give the nodes one way, hosts or inventory')]
-  if (d.hosts.length === 0 && d.inventory === undefined)
-    return [
-      problem('hosts', 'is empty, and so is inventory; mode doctor inspects the nodes one of them names')
-    ]
-  return []
-}
-
-function parseImages(text: string): Parsed<ImageSpec[]> {
-  const names = splitList(text)
-  if (names.length === 0)
-    return bad(problem('images', `is empty; list one or more of ${IMAGE_NAMES.join(', ')}`))
-  const problems = names
-    .filter(n => findImage(n) === undefined)
-    .map(n => problem('images', `${shown(n)} is not one of ${IMAGE_NAMES.join(', ')}`))
-  problems.push(...duplicates('images', names))
-  if (problems.length > 0) return bad(...problems)
-  // Keep the catalogue's order so rows read oldest OpenZFS first whatever order the user wrote.
-  return ok(IMAGES.filter(i => names.includes(i.name)))
-}
-
-function parseTiers(text: string): Parsed<Tier[]> {
-  const parsed = parseChoiceList('tiers', text, TIERS)
-  if (!parsed.ok) return parsed
-  const tiers = [...parsed.value].sort((a, b) => tierIndex(a) - tierIndex(b))
-  if (tiers.includes('rejoin') && !tiers.includes('join')) {
-    return bad(problem('tiers', '"rejoin" needs "join": it reruns a join that failed'))
-  }
-  return ok(tiers)
-}
-
-function parsePatterns(input: 'include' | 'exclude', text: string): Parsed<CellPattern[]> {
-  const items = splitList(text)
-  const problems: InputProblem[] = []
-  const patterns: CellPattern[] = []
-  for (const item of items) {
-    const p = parseCellPattern(item)
-    if (typeof p === 'string') problems.push(problem(input, `${shown(item)} ${p}`))
-    else patterns.push(p)
-  }
-  problems.push(...duplicates(input, items))
-  return problems.length > 0 ? bad(...problems) : ok(patterns)
-}
-
-function patternsMatchingNothing(
-  input: string,
-  patterns: readonly CellPattern[],
-  cells: ReturnType<typeof expandAxes>
-) {
-  return patterns
-    .filter(p => !cells.some(c => matchesCell(p, c)))
-    .map(p =>
+  if (shard && shard.count > planned.length) {
+    problems.push(
       problem(
-        input,
-        `${shown(p.text)} matches no cell of the planned axes (cells look like ${cells[0]?.id ?? 'image/snapshotter/tool/variant'})`
+        'shard',
+        `${shown(`${shard.index}/${shard.count}`)} splits ${planned.length} cells into more shards than cells`
       )
     )
+  } else if (shard && selectShard(planned, shard).length === 0) {
+    problems.push(problem('shard', `${shown(`${shard.index}/${shard.count}`)} has no cells`))
+  }
+  if (shards && shards > planned.length) {
+    problems.push(problem('shards', `${shards} is more than the ${planned.length} planned cells`))
+  }
+  return problems
 }
 
-function parseShard(text: string): Parsed<Shard> {
-  const m = /^(\d+)\/(\d+)$/.exec(text)
-  const form = `${shown(text)} is not of the form i/n (1 <= i <= n <= ${MAX_SHARDS}), e.g. 2/4`
-  if (m === null) return bad(problem('shard', form))
-  const index = Number(m[1])
-  const count = Number(m[2])
-  if (index < 1 || count < 1 || index > count || count > MAX_SHARDS) return bad(problem('shard', form))
-  return ok({ index, count })
-}
-
-function parseTitle(text: string): Parsed<string> {
-  if (/[\r\n]/.test(text)) return bad(problem('title', 'must be a single line'))
-  if (text.length > MAX_TITLE)
-    return bad(problem('title', `is ${text.length} characters; at most ${MAX_TITLE}`))
-  return ok(text)
-}
-
-/** GitHub's label names: at most 50 characters, no commas (the issues API lists labels comma-separated). */
-function parseLabel(text: string): Parsed<string> {
-  if (text.length > 50) return bad(problem('issue-label', `${shown(text)} is longer than 50 characters`))
-  if (/[,\r\n]/.test(text))
-    return bad(problem('issue-label', `${shown(text)} may not contain commas or line breaks`))
-  return ok(text)
-}
-
-/**
- * What @actions/artifact accepts in a name, leaving room for the `-shard-i-of-n-attempt-k` suffix
- * (GitHub takes names up to 256 characters).
- */
-function parseArtifactPrefix(text: string): Parsed<string> {
-  const input = 'artifact-name'
-  if (text.length > 180) return bad(problem(input, `${shown(text)} is longer than 180 characters`))
-  if (/["*:<>?|\\/\r\n]/.test(text)) {
-    return bad(problem(input, `${shown(text)} may not contain any of " : < > | * ? \\ / or line breaks`))
-  }
-  return ok(text)
-}
-
-/** The kernel's own filesystems: nothing is kept there, and Node's recursive mkdir loops under /proc. */
-const KERNEL_FILESYSTEMS = ['/proc', '/sys', '/dev']
-
-/**
- * Why a path input cannot be used at all, judged before anything is created: under a kernel filesystem
- * (its nearest existing ancestor resolved, so a symlink into one is caught too), or, for a path the run
- * writes, an ancestor it cannot write in.
- */
-function pathProblem(
-  input: InputName,
-  path: string,
-  given: string,
-  writes: boolean
-): InputProblem | undefined {
-  const ancestor = nearestExisting(path)
-  let real = ancestor
-  try {
-    real = realpathSync(ancestor)
-  } catch {
-    // Unresolvable: the checks below name it.
-  }
-  const candidate = ancestor === path ? real : join(real, relative(ancestor, path))
-  const kernel = KERNEL_FILESYSTEMS.find(k => candidate === k || candidate.startsWith(`${k}/`))
-  if (kernel !== undefined)
-    return problem(
-      input,
-      `${shown(given)} is under ${kernel}, a kernel filesystem (resolved to ${candidate}); name a directory on disk`
-    )
-  if (!writes) return undefined
-  const target = existsSync(path) ? path : ancestor
-  try {
-    accessSync(target, constants.W_OK)
-  } catch {
-    return problem(input, `${shown(given)} cannot be written: ${target} is not writable by this user`)
-  }
-  return undefined
-}
-
-function existingDirectory(input: InputName, path: string, given: string): Parsed<string> {
-  const unusable = pathProblem(input, path, given, false)
-  if (unusable !== undefined) return bad(unusable)
-  if (!existsSync(path)) return bad(problem(input, `${shown(given)} does not exist (resolved to ${path})`))
-  if (!statSync(path).isDirectory()) return bad(problem(input, `${shown(given)} is not a directory`))
-  return ok(path)
-}
-
-/** A YAML mapping of group vars, without the variables each cell sets itself. */
-function parseKubesprayVars(path: string, given: string): Parsed<Record<string, unknown>> {
-  const unusable = pathProblem('kubespray-vars', path, given, false)
-  if (unusable !== undefined) return bad(unusable)
-  if (!existsSync(path)) {
-    return bad(problem('kubespray-vars', `${shown(given)} does not exist (resolved to ${path})`))
-  }
-  let document: unknown
-  try {
-    document = parseYaml(readFileSync(path, 'utf8'))
-  } catch (e) {
-    return bad(problem('kubespray-vars', `${shown(given)} is not YAML: ${errorMessage(e).split('\n')[0]}`))
-  }
-  if (document === null || typeof document !== 'object' || Array.isArray(document)) {
-    return bad(problem('kubespray-vars', `${shown(given)} must be a YAML mapping of variable: value`))
-  }
-  const reserved = Object.keys(document).filter(k => (CELL_VARIABLES as readonly string[]).includes(k))
-  if (reserved.length > 0) {
-    return bad(
-      problem(
-        'kubespray-vars',
-        `${shown(given)} sets ${reserved.join(', ')}, which each cell sets itself (snapshotters, tools and variants are the matrix's axes)`
-      )
-    )
-  }
-  return ok(document as Record<string, unknown>)
-}
-
-function parseBaseline(
-  path: string,
-  given: string
-): Parsed<{ path: string; document: ReturnType<typeof readResultsFile> }> {
-  const unusable = pathProblem('baseline', path, given, false)
-  if (unusable !== undefined) return bad(unusable)
-  if (!existsSync(path)) {
-    return bad(
-      problem(
-        'baseline',
-        `${shown(given)} does not exist (resolved to ${path}); create one with write-baseline`
-      )
-    )
-  }
-  try {
-    return ok({ path, document: readResultsFile(path) })
-  } catch (e) {
-    return bad(problem('baseline', `${shown(given)} is not a results.json: ${errorMessage(e)}`))
-  }
-}
-
-function writableFile(input: InputName, path: string, given: string): Parsed<string> {
-  const unusable = pathProblem(input, path, given, true)
-  if (unusable !== undefined) return bad(unusable)
-  if (existsSync(path) && statSync(path).isDirectory())
-    return bad(problem(input, `${shown(given)} is a directory`))
-  const parent = nearestExisting(dirname(path))
-  if (!statSync(parent).isDirectory())
-    return bad(problem(input, `${shown(given)}: ${parent} is not a directory`))
-  return ok(path)
-}
-
-function outputDirectory(input: InputName, path: string, given: string): Parsed<string> {
-  const unusable = pathProblem(input, path, given, true)
-  if (unusable !== undefined) return bad(unusable)
-  if (existsSync(path) && !statSync(path).isDirectory()) {
-    return bad(problem(input, `${shown(given)} exists and is not a directory`))
-  }
-  const parent = nearestExisting(path)
-  if (!statSync(parent).isDirectory())
-    return bad(problem(input, `${shown(given)}: ${parent} is not a directory`))
-  return ok(path)
-}
-
-/** An http(s) URL of a Debian mirror (what debootstrap and apt take). */
-function parseMirror(text: string): Parsed<string> {
-  let url: URL
-  try {
-    url = new URL(text)
-  } catch {
-    return bad(problem('mirror', `${shown(text)} is not a URL; expected e.g. http://deb.debian.org/debian`))
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return bad(problem('mirror', `${shown(text)} must be an http:// or https:// URL`))
-  }
-  if (url.search !== '' || url.hash !== '' || /\s/.test(text)) {
-    return bad(problem('mirror', `${shown(text)} must be a plain mirror URL (no query, fragment or spaces)`))
-  }
-  return ok(text.replace(/\/+$/, ''))
-}
-
-function nearestExisting(path: string): string {
-  let p = path
-  while (!existsSync(p)) p = dirname(p)
-  return p
+/** Every field, once none is undefined (each undefined one came with its problem). */
+function complete<T extends object>(fields: T): { [K in keyof T]: Exclude<T[K], undefined> } | undefined {
+  return Object.values(fields).some(v => v === undefined)
+    ? undefined
+    : (fields as { [K in keyof T]: Exclude<T[K], undefined> })
 }

@@ -3,10 +3,7 @@ import { join } from 'node:path'
 import { cmd, type Command } from '../exec/command.js'
 import { describeFailure, type Executor } from '../exec/executor.js'
 import { provideWheelhouse, type WheelCache } from './ansible-wheels.js'
-
-/** Where the Ansible that runs kubespray comes from. */
-export const ANSIBLE_SOURCES = ['auto', 'venv', 'system'] as const
-export type AnsibleSource = (typeof ANSIBLE_SOURCES)[number]
+import type { AnsibleSource } from '../inputs/config.js'
 
 /** An Ansible ready to run kubespray: its bin directory ('' for PATH) and what it is. */
 export interface AnsibleTools {

@@ -1,15 +1,6 @@
 import type { Cell } from '../plan/cell.js'
 import { commandTool, snapshotterFlag, type KubesprayTree } from './kubespray-tree.js'
 
-/** The variables every cell sets itself: `kubespray-vars` may not set them. */
-export const CELL_VARIABLES = [
-  'container_manager',
-  'containerd_snapshotter',
-  'image_command_tool',
-  'nerdctl_snapshotter',
-  'nerdctl_image_pull_command'
-] as const
-
 /** The cell's own group vars (values may be Jinja). */
 export type KubesprayVars = Readonly<Record<string, string>>
 

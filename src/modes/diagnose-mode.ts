@@ -7,11 +7,7 @@ import type { Config } from '../inputs/config.js'
 import { writeDocument } from '../publish/files.js'
 import type { Outputs } from '../publish/outputs.js'
 import { diagnosisJson, diagnosisMarkdown, diagnosisText } from '../report/diagnosis-report.js'
-
-export interface DiagnoseModeResult {
-  readonly failed: boolean
-  readonly reason: string
-}
+import type { ModeResult } from './mode.js'
 
 /**
  * `mode: diagnose`: the logs a failed deploy left (`logs`, paths or globs) read as `diagnose` reads
@@ -19,7 +15,7 @@ export interface DiagnoseModeResult {
  * finding's first evidence line, and the `signatures` output. A finding fails the step unless
  * `fail-on: never`, as the CLI exits 1: a later step can branch on it.
  */
-export async function diagnoseMode(config: Config, outputs: Outputs, log: Log): Promise<DiagnoseModeResult> {
+export async function diagnoseMode(config: Config, outputs: Outputs, log: Log): Promise<ModeResult> {
   let diagnosis: LogDiagnosis
   try {
     diagnosis = await scanLogs(expandGlobs(config.logs), Readable.from([]))

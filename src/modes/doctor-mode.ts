@@ -7,11 +7,7 @@ import type { Log } from '../log/log.js'
 import { writeDocument } from '../publish/files.js'
 import type { Outputs } from '../publish/outputs.js'
 import { doctorJson, doctorMarkdown, doctorText } from '../report/doctor-report.js'
-
-export interface DoctorModeResult {
-  readonly failed: boolean
-  readonly reason: string
-}
+import type { ModeResult } from './mode.js'
 
 export interface DoctorModeDeps {
   readonly exec: Executor
@@ -29,7 +25,7 @@ export async function doctorMode(
   config: Config,
   outputs: Outputs,
   deps: DoctorModeDeps
-): Promise<DoctorModeResult> {
+): Promise<ModeResult> {
   const resolved = await resolveTargets(config.doctor, deps.exec)
   if (typeof resolved === 'string') return { failed: true, reason: resolved }
   const reports = await inspectNodes(resolved.targets, resolved.unusable, {

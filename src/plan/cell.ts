@@ -1,11 +1,14 @@
 import { SNAPSHOTTERS, TOOLS, VARIANTS, isOneOf, type Snapshotter, type Tool, type Variant } from './axes.js'
 
+/** A cell's id: image/snapshotter/tool/variant, e.g. `debian-12/zfs/nerdctl/kubespray`. */
+export type CellId = `${string}/${Snapshotter}/${Tool}/${Variant}`
+
 /**
  * One point of the axes. Its id (`debian-12/zfs/nerdctl/kubespray`) is stable across runs: baselines
  * key on it.
  */
 export interface Cell {
-  readonly id: string
+  readonly id: CellId
   readonly image: string
   readonly snapshotter: Snapshotter
   readonly tool: Tool

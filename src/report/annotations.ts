@@ -1,14 +1,10 @@
 import { findSignature } from '../diagnose/signatures.js'
+import type { LocateVariables, SourceLocation } from '../diagnose/variable-locations.js'
 import type { CellResult, FindingLevel } from '../results/cell-result.js'
 import { shorten } from './escape.js'
 import { dropControl } from '../text/control-chars.js'
 
-/** A place in the kubespray checkout (the repository the check run belongs to). */
-export interface SourceLocation {
-  readonly path: string
-  /** 1-based. */
-  readonly line: number
-}
+export type { LocateVariables, SourceLocation } from '../diagnose/variable-locations.js'
 
 /** A check-run annotation as the REST API takes it. */
 export interface Annotation {
@@ -19,9 +15,6 @@ export interface Annotation {
   readonly title: string
   readonly message: string
 }
-
-/** Where the kubespray variables a fix sets are defined, or null when none of them can be found. */
-export type LocateVariables = (variables: readonly string[]) => SourceLocation | null
 
 /** GitHub's limits on an annotation's fields. */
 const TITLE_CHARS = 255

@@ -66,7 +66,7 @@ export function addRun(
   run: Omit<HistoryRun, 'states'>,
   keep: number
 ): History {
-  const byId = new Map(results.map(r => [r.id, r.status]))
+  const byId = new Map<string, CellStatus>(results.map(r => [r.id, r.status]))
   const ids = [...new Set([...history.ids, ...byId.keys()])]
   const index = new Map(history.ids.map((id, i) => [id, i]))
   const widen = (old: HistoryRun): HistoryRun => ({

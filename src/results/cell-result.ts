@@ -1,5 +1,5 @@
 import { makeCell, type Cell } from '../plan/cell.js'
-import type { Snapshotter, Tool, Tier, Variant } from '../plan/axes.js'
+import type { Tier } from '../plan/axes.js'
 
 /** Versions read inside the guest; a field is absent when the node never told us. */
 export interface NodeVersions {
@@ -62,32 +62,28 @@ export interface LintCheck {
 }
 
 /** A cell's result as written to results.jsonl / results.json (schema in README). */
-export type CellResult = Outcome & {
-  readonly id: string
-  readonly image: string
-  readonly snapshotter: Snapshotter
-  readonly tool: Tool
-  readonly variant: Variant
-  /** The tier whose outcome decided the status; null when no tier ran at all. */
-  readonly tier: Tier | null
-  readonly durationSeconds: number
-  readonly versions: NodeVersions
-  /** Paths relative to the output directory. */
-  readonly logs: readonly string[]
-  /** Every tier that was attempted, in tier order. */
-  readonly tiers: readonly TierOutcome[]
-  readonly finishedAt: string
-  /** What the lint tier found in the kubespray checkout for this cell; absent when it found nothing. */
-  readonly findings?: readonly Finding[]
-  /**
-   * What the matrix cell must say besides its status: where the node's configuration came from when
-   * it was not the checkout (the built-in model), a tool stood in for. Absent when there is nothing.
-   */
-  readonly notes?: readonly string[]
-  /** For a failed cell: the checkout's lines that gave each tool its snapshotter. */
-  readonly cause?: string
-  readonly lintCheck?: LintCheck
-}
+export type CellResult = Outcome &
+  Cell & {
+    /** The tier whose outcome decided the status; null when no tier ran at all. */
+    readonly tier: Tier | null
+    readonly durationSeconds: number
+    readonly versions: NodeVersions
+    /** Paths relative to the output directory. */
+    readonly logs: readonly string[]
+    /** Every tier that was attempted, in tier order. */
+    readonly tiers: readonly TierOutcome[]
+    readonly finishedAt: string
+    /** What the lint tier found in the kubespray checkout for this cell; absent when it found nothing. */
+    readonly findings?: readonly Finding[]
+    /**
+     * What the matrix cell must say besides its status: where the node's configuration came from when
+     * it was not the checkout (the built-in model), a tool stood in for. Absent when there is nothing.
+     */
+    readonly notes?: readonly string[]
+    /** For a failed cell: the checkout's lines that gave each tool its snapshotter. */
+    readonly cause?: string
+    readonly lintCheck?: LintCheck
+  }
 
 export function isPassing(status: CellStatus): boolean {
   return status === 'pass' || status === 'flaky'

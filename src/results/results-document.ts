@@ -6,6 +6,10 @@ import {
   FINDING_LEVELS,
   type CellResult,
   type CellStatus,
+  type Finding,
+  type LintCheck,
+  type NodeVersions,
+  type Outcome,
   type TierOutcome
 } from './cell-result.js'
 
@@ -62,55 +66,68 @@ export function parseResultsDocument(value: unknown): ResultsDocument {
   }
 }
 
-/** Validates one cell result (a results.jsonl line or an element of results.json). */
+/**
+ * Validates one cell result (a results.jsonl line or an element of results.json) and builds it field by
+ * field: what the file holds beyond the schema is not carried along.
+ */
 export function parseCellResult(value: unknown, at: string): CellResult {
   const c = object(value, at)
   const cell = parseCellId(string(c.id, `${at}.id`))
   if (cell === undefined) {
     throw new SchemaError(`${at}.id: expected image/snapshotter/tool/variant, found ${JSON.stringify(c.id)}`)
   }
-  string(c.image, `${at}.image`)
-  oneOf(SNAPSHOTTERS, c.snapshotter, `${at}.snapshotter`)
-  oneOf(TOOLS, c.tool, `${at}.tool`)
-  if (c.tier !== null) oneOf(TIERS, c.tier, `${at}.tier`)
-  number(c.durationSeconds, `${at}.durationSeconds`)
-  object(c.versions, `${at}.versions`)
-  if (!Array.isArray(c.logs)) throw new SchemaError(`${at}.logs: expected an array`)
-  if (!Array.isArray(c.tiers)) throw new SchemaError(`${at}.tiers: expected an array`)
-  c.tiers.forEach((t, i) => parseOutcome(object(t, `${at}.tiers[${i}]`), `${at}.tiers[${i}]`))
-  if (c.findings !== undefined) parseFindings(c.findings, `${at}.findings`)
-  if (c.notes !== undefined) strings(c.notes, `${at}.notes`)
-  if (c.cause !== undefined) string(c.cause, `${at}.cause`)
-  if (c.lintCheck !== undefined) {
-    const check = object(c.lintCheck, `${at}.lintCheck`)
-    if (typeof check.agrees !== 'boolean')
-      throw new SchemaError(`${at}.lintCheck.agrees: expected true or false`)
-    strings(check.differences, `${at}.lintCheck.differences`)
+  // The axes are written beside the id for readers of the file; they must be the id's.
+  const image = string(c.image, `${at}.image`)
+  const snapshotter = oneOf(SNAPSHOTTERS, c.snapshotter, `${at}.snapshotter`)
+  const tool = oneOf(TOOLS, c.tool, `${at}.tool`)
+  for (const [field, own, ofId] of [
+    ['image', image, cell.image],
+    ['snapshotter', snapshotter, cell.snapshotter],
+    ['tool', tool, cell.tool]
+  ] as const) {
+    if (own !== ofId) throw new SchemaError(`${at}.${field}: ${JSON.stringify(own)} is not the id's ${ofId}`)
   }
-  parseOutcome(c, at)
+  if (!Array.isArray(c.tiers)) throw new SchemaError(`${at}.tiers: expected an array`)
   // Results written before the variant axis existed have three-part ids: they were the kubespray variant.
-  return { ...c, id: cell.id, variant: cell.variant } as unknown as CellResult
+  return {
+    ...parseOutcome(c, at),
+    ...cell,
+    tier: c.tier === null ? null : oneOf(TIERS, c.tier, `${at}.tier`),
+    durationSeconds: number(c.durationSeconds, `${at}.durationSeconds`),
+    versions: parseVersions(c.versions, `${at}.versions`),
+    logs: strings(c.logs, `${at}.logs`),
+    tiers: c.tiers.map((t, i) => parseTierOutcome(t, `${at}.tiers[${i}]`)),
+    finishedAt: timestamp(c.finishedAt, `${at}.finishedAt`),
+    ...(c.findings === undefined ? {} : { findings: parseFindings(c.findings, `${at}.findings`) }),
+    ...(c.notes === undefined ? {} : { notes: strings(c.notes, `${at}.notes`) }),
+    ...(c.cause === undefined ? {} : { cause: string(c.cause, `${at}.cause`) }),
+    ...(c.lintCheck === undefined ? {} : { lintCheck: parseLintCheck(c.lintCheck, `${at}.lintCheck`) })
+  }
 }
 
-function parseOutcome(o: Json, at: string): void {
+function parseOutcome(o: Json, at: string): Outcome {
   const status: CellStatus = oneOf(CELL_STATUSES, o.status, `${at}.status`)
+  const excerpt = o.excerpt === undefined ? {} : { excerpt: string(o.excerpt, `${at}.excerpt`) }
   switch (status) {
     case 'pass':
-      return
+      return { status }
     case 'flaky':
-      number(o.failedAttempts, `${at}.failedAttempts`)
-      string(o.signature, `${at}.signature`)
-      return
+      return {
+        status,
+        failedAttempts: number(o.failedAttempts, `${at}.failedAttempts`),
+        signature: string(o.signature, `${at}.signature`)
+      }
     case 'fail':
-      string(o.signature, `${at}.signature`)
-      string(o.message, `${at}.message`)
-      return
+      return {
+        status,
+        signature: string(o.signature, `${at}.signature`),
+        message: string(o.message, `${at}.message`),
+        ...excerpt
+      }
     case 'error':
-      string(o.message, `${at}.message`)
-      return
+      return { status, message: string(o.message, `${at}.message`), ...excerpt }
     case 'skipped':
-      string(o.reason, `${at}.reason`)
-      return
+      return { status, reason: string(o.reason, `${at}.reason`) }
     default: {
       const never: never = status
       throw new SchemaError(`${at}.status: ${String(never)}`)
@@ -118,19 +135,58 @@ function parseOutcome(o: Json, at: string): void {
   }
 }
 
-function parseFindings(v: unknown, at: string): void {
+function parseTierOutcome(v: unknown, at: string): TierOutcome {
+  const t = object(v, at)
+  return {
+    ...parseOutcome(t, at),
+    tier: oneOf(TIERS, t.tier, `${at}.tier`),
+    attempts: number(t.attempts, `${at}.attempts`),
+    durationSeconds: number(t.durationSeconds, `${at}.durationSeconds`)
+  }
+}
+
+const VERSION_FIELDS = ['kernel', 'openzfs', 'containerd', 'runc', 'tool'] as const
+
+function parseVersions(v: unknown, at: string): NodeVersions {
+  const o = object(v, at)
+  const versions: { -readonly [K in keyof NodeVersions]: string } = {}
+  for (const f of VERSION_FIELDS) if (o[f] !== undefined) versions[f] = string(o[f], `${at}.${f}`)
+  return versions
+}
+
+function parseLintCheck(v: unknown, at: string): LintCheck {
+  const check = object(v, at)
+  if (typeof check.agrees !== 'boolean') throw new SchemaError(`${at}.agrees: expected true or false`)
+  return { agrees: check.agrees, differences: strings(check.differences, `${at}.differences`) }
+}
+
+function parseFindings(v: unknown, at: string): Finding[] {
   if (!Array.isArray(v)) throw new SchemaError(`${at}: expected an array`)
-  v.forEach((item, i) => {
+  return v.map((item, i) => {
     const f = object(item, `${at}[${i}]`)
-    string(f.path, `${at}[${i}].path`)
     const line = number(f.line, `${at}[${i}].line`)
     if (!Number.isInteger(line) || line < 1) {
       throw new SchemaError(`${at}[${i}].line: expected a line number (1 or more), found ${line}`)
     }
-    oneOf(FINDING_LEVELS, f.level, `${at}[${i}].level`)
-    string(f.message, `${at}[${i}].message`)
-    if (f.signature !== undefined) string(f.signature, `${at}[${i}].signature`)
+    return {
+      path: string(f.path, `${at}[${i}].path`),
+      line,
+      level: oneOf(FINDING_LEVELS, f.level, `${at}[${i}].level`),
+      message: string(f.message, `${at}[${i}].message`),
+      ...(f.signature === undefined ? {} : { signature: string(f.signature, `${at}[${i}].signature`) })
+    }
   })
+}
+
+/** An ISO 8601 time, as `toISOString` writes it. */
+function timestamp(v: unknown, at: string): string {
+  const text = string(v, at)
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(Date.parse(text))) {
+    throw new SchemaError(
+      `${at}: expected a time such as 2026-12-01T10:00:00.000Z, found ${JSON.stringify(text)}`
+    )
+  }
+  return text
 }
 
 function object(v: unknown, at: string): Json {
@@ -144,9 +200,9 @@ function string(v: unknown, at: string): string {
   return v
 }
 
-function strings(v: unknown, at: string): void {
+function strings(v: unknown, at: string): string[] {
   if (!Array.isArray(v)) throw new SchemaError(`${at}: expected an array`)
-  v.forEach((item, i) => string(item, `${at}[${i}]`))
+  return v.map((item, i) => string(item, `${at}[${i}]`))
 }
 
 function number(v: unknown, at: string): number {

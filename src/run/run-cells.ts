@@ -11,6 +11,7 @@ import { describeUntested, untestedGroups } from '../results/untested.js'
 import type { Scenario, ScenarioSession } from '../scenarios/scenario.js'
 import { runAttempts, type TierRun } from './attempts.js'
 import { decideCell } from './decide.js'
+import { inParallel } from './in-parallel.js'
 import { ProgressLog } from './progress.js'
 import { errorMessage } from '../text/error-message.js'
 
@@ -30,106 +31,145 @@ export interface RunCellsDeps {
   readonly concurrency?: number
 }
 
+/** What the images running at once share: the outcomes and results so far, the progress count. */
+interface RunState {
+  readonly outcomes: Map<string, TierOutcome[]>
+  readonly results: Map<string, CellResult>
+  readonly total: number
+  done: number
+  readonly progress: ProgressLog
+  /** A log group per cell when one image runs at a time; plain lines otherwise. */
+  readonly group: <T>(title: string, body: () => Promise<T>) => Promise<T>
+  readonly now: () => Date
+}
+
 /**
  * Runs the cells image by image, and within an image tier by tier, so one VM (or control plane) serves
  * every cell of its image. After each cell in each tier the cell's updated result goes to the journal.
  */
 export async function runCells(cells: readonly Cell[], deps: RunCellsDeps): Promise<CellResult[]> {
-  const { config, log, signal } = deps
-  const now = deps.now ?? (() => new Date())
+  const { config, log } = deps
   const total = cells.length * config.tiers.length
-  const outcomes = new Map<string, TierOutcome[]>()
-  const results = new Map<string, CellResult>()
-  let done = 0
-  const progress = new ProgressLog(line => log.info(line), total)
-
   const concurrency = Math.max(1, deps.concurrency ?? 1)
-  const group = <T>(title: string, body: () => Promise<T>): Promise<T> =>
-    concurrency === 1 ? log.group(title, body) : body()
-
-  const runImage = async ([imageName, imageCells]: [string, Cell[]]): Promise<void> => {
+  const state: RunState = {
+    outcomes: new Map(),
+    results: new Map(),
+    total,
+    done: 0,
+    progress: new ProgressLog(line => log.info(line), total),
+    group: (title, body) => (concurrency === 1 ? log.group(title, body) : body()),
+    now: deps.now ?? (() => new Date())
+  }
+  await inParallel([...groupByImage(cells)], concurrency, async ([imageName, imageCells]) => {
     const image = findImage(imageName)
     if (image === undefined) throw new Error(`image ${imageName} is not in the catalogue`)
     for (const tier of config.tiers) {
-      if (signal.aborted) break
-      const imageLogDir = join(config.outputDir, 'logs', imageName)
-      mkdirSync(imageLogDir, { recursive: true })
-      const opened = await openSafely(deps.scenarioFor(tier), image, {
-        config,
-        log,
-        signal,
-        imageLogDir,
-        workDir: deps.workDir,
-        cells: imageCells
-      })
-      // Set when the session's VM stopped answering: its remaining cells end at once, naming it.
-      let dead: string | null = null
-      try {
-        for (const cell of imageCells) {
-          if (signal.aborted) break
-          const index = ++done
-          const started = Date.now()
-          // A tier that is unavailable on this image skips every cell at once: no log group to open.
-          const wrap = <T>(body: () => Promise<T>): Promise<T> =>
-            opened.kind === 'unavailable' ? body() : group(`[${index}/${total}] ${tier} ${cell.id}`, body)
-          const tierOutcome = await wrap(async () => {
-            const run =
-              dead === null
-                ? await runTier(opened, cell, tier, deps)
-                : brokenRun(`not run: ${dead.split(';')[0]!}`)
-            const durationSeconds = (Date.now() - started) / 1000
-            return {
-              ...run,
-              outcome: { ...run.outcome, tier, attempts: run.attempts, durationSeconds } as TierOutcome
-            }
-          })
-          // A cancel during the cell cut it short: what it ended with (ssh killed, containerd "not
-          // started") says nothing about the node, so the cell is not run, not an error.
-          if (signal.aborted) break
-          // An error may be the VM itself: asked once, a dead VM ends the session's remaining cells now.
-          if (dead === null && tierOutcome.outcome.status === 'error' && opened.kind === 'ready') {
-            dead = (await opened.session.health?.()) ?? null
-            if (dead !== null) {
-              tierOutcome.outcome = {
-                ...tierOutcome.outcome,
-                message: `${tierOutcome.outcome.message}; ${dead}`
-              }
-              log.warning(`${tier} on ${imageName}: ${dead.split(';')[0]!}: its remaining cells end now`)
-            }
-          }
-          const cellOutcomes = [...(outcomes.get(cell.id) ?? []), tierOutcome.outcome]
-          outcomes.set(cell.id, cellOutcomes)
-          const previous = results.get(cell.id)
-          const findings = [...(previous?.findings ?? []), ...tierOutcome.findings]
-          const notes = [...new Set([...(previous?.notes ?? []), ...(tierOutcome.remarks.notes ?? [])])]
-          const cause = tierOutcome.remarks.cause ?? previous?.cause
-          const lintCheck = tierOutcome.remarks.lintCheck ?? previous?.lintCheck
-          const result = buildResult(cell, config, cellOutcomes, {
-            versions: { ...previous?.versions, ...tierOutcome.versions },
-            logs: [...(previous?.logs ?? []), ...tierOutcome.logs.map(p => relative(config.outputDir, p))],
-            finishedAt: now().toISOString(),
-            ...(findings.length > 0 ? { findings } : {}),
-            ...(notes.length > 0 ? { notes } : {}),
-            ...(cause !== undefined ? { cause } : {}),
-            ...(lintCheck !== undefined ? { lintCheck } : {})
-          })
-          results.set(cell.id, result)
-          // Written before it is told: a cell the log calls done is in results.jsonl, even if a SIGKILL
-          // comes right after.
-          deps.journal.append(result)
-          progress.report(index, tier, cell, tierOutcome.outcome)
-        }
-      } finally {
-        if (opened.kind === 'ready') await closeSafely(opened.session, tier, imageName, log)
-      }
+      if (deps.signal.aborted) break
+      await runTierOnImage(tier, image, imageCells, deps, state)
     }
+  })
+  return finishedCells(cells, deps, state)
+}
+
+/** One tier over an image's cells, in one session of its scenario (one VM, one control plane). */
+async function runTierOnImage(
+  tier: Tier,
+  image: ImageSpec,
+  imageCells: readonly Cell[],
+  deps: RunCellsDeps,
+  state: RunState
+): Promise<void> {
+  const { config, log, signal } = deps
+  const imageLogDir = join(config.outputDir, 'logs', image.name)
+  mkdirSync(imageLogDir, { recursive: true })
+  const opened = await openSafely(deps.scenarioFor(tier), image, {
+    config,
+    log,
+    signal,
+    imageLogDir,
+    workDir: deps.workDir,
+    cells: imageCells
+  })
+  // Set when the session's VM stopped answering: its remaining cells end at once, naming it.
+  let dead: string | null = null
+  try {
+    for (const cell of imageCells) {
+      if (signal.aborted) break
+      const index = ++state.done
+      const started = Date.now()
+      // A tier that is unavailable on this image skips every cell at once: no log group to open.
+      const wrap = <T>(body: () => Promise<T>): Promise<T> =>
+        opened.kind === 'unavailable'
+          ? body()
+          : state.group(`[${index}/${state.total}] ${tier} ${cell.id}`, body)
+      const tierOutcome = await wrap(async () => {
+        const run =
+          dead === null
+            ? await runTier(opened, cell, tier, deps)
+            : brokenRun(`not run: ${dead.split(';')[0]!}`)
+        const durationSeconds = (Date.now() - started) / 1000
+        return {
+          ...run,
+          outcome: { ...run.outcome, tier, attempts: run.attempts, durationSeconds } as TierOutcome
+        }
+      })
+      // A cancel during the cell cut it short: what it ended with (ssh killed, containerd "not
+      // started") says nothing about the node, so the cell is not run, not an error.
+      if (signal.aborted) break
+      // An error may be the VM itself: asked once, a dead VM ends the session's remaining cells now.
+      if (dead === null && tierOutcome.outcome.status === 'error' && opened.kind === 'ready') {
+        dead = (await opened.session.health?.()) ?? null
+        if (dead !== null) {
+          tierOutcome.outcome = { ...tierOutcome.outcome, message: `${tierOutcome.outcome.message}; ${dead}` }
+          log.warning(`${tier} on ${image.name}: ${dead.split(';')[0]!}: its remaining cells end now`)
+        }
+      }
+      const result = recordTier(cell, tierOutcome, config, state)
+      // Written before it is told: a cell the log calls done is in results.jsonl, even if a SIGKILL
+      // comes right after.
+      deps.journal.append(result)
+      state.progress.report(index, tier, cell, tierOutcome.outcome)
+    }
+  } finally {
+    if (opened.kind === 'ready') await closeSafely(opened.session, tier, image.name, log)
   }
-  await inParallel([...groupByImage(cells)], concurrency, runImage)
+}
+
+/** The cell's result with this tier's outcome added to what the tiers before it found. */
+function recordTier(
+  cell: Cell,
+  tierOutcome: Omit<TierRun, 'outcome'> & { readonly outcome: TierOutcome },
+  config: Config,
+  state: RunState
+): CellResult {
+  const cellOutcomes = [...(state.outcomes.get(cell.id) ?? []), tierOutcome.outcome]
+  state.outcomes.set(cell.id, cellOutcomes)
+  const previous = state.results.get(cell.id)
+  const findings = [...(previous?.findings ?? []), ...tierOutcome.findings]
+  const notes = [...new Set([...(previous?.notes ?? []), ...(tierOutcome.remarks.notes ?? [])])]
+  const cause = tierOutcome.remarks.cause ?? previous?.cause
+  const lintCheck = tierOutcome.remarks.lintCheck ?? previous?.lintCheck
+  const result = buildResult(cell, config, cellOutcomes, {
+    versions: { ...previous?.versions, ...tierOutcome.versions },
+    logs: [...(previous?.logs ?? []), ...tierOutcome.logs.map(p => relative(config.outputDir, p))],
+    finishedAt: state.now().toISOString(),
+    ...(findings.length > 0 ? { findings } : {}),
+    ...(notes.length > 0 ? { notes } : {}),
+    ...(cause !== undefined ? { cause } : {}),
+    ...(lintCheck !== undefined ? { lintCheck } : {})
+  })
+  state.results.set(cell.id, result)
+  return result
+}
+
+/** The results to report, in the order of the cells; after a cancel, only cells every tier ran. */
+function finishedCells(cells: readonly Cell[], deps: RunCellsDeps, state: RunState): CellResult[] {
+  const { config, log, signal } = deps
   // After a cancel a cell counts only when every tier ran it: a lint prediction standing alone for a
   // cell the probe never reached would read as that cell's result.
   const complete = (c: Cell): boolean =>
-    !signal.aborted || (outcomes.get(c.id)?.length ?? 0) === config.tiers.length
-  const finished = cells.flatMap(c => (complete(c) ? (results.get(c.id) ?? []) : []))
+    !signal.aborted || (state.outcomes.get(c.id)?.length ?? 0) === config.tiers.length
+  const finished = cells.flatMap(c => (complete(c) ? (state.results.get(c.id) ?? []) : []))
   if (signal.aborted && finished.length < cells.length) {
     log.warning(
       `Cancelled: ${cells.length - finished.length} of ${cells.length} cells not run (the report shows them as not run)`
@@ -139,19 +179,6 @@ export async function runCells(cells: readonly Cell[], deps: RunCellsDeps): Prom
     if (g.status === 'skipped' && g.cells.length > 1) log.info(describeUntested(g, cells))
   }
   return finished
-}
-
-/** Runs `work` over the items, at most `limit` at a time, in order of the items. */
-async function inParallel<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>
-): Promise<void> {
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++]!)
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
 }
 
 type OpenResult =

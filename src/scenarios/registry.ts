@@ -1,3 +1,4 @@
+import type { RemoteCache } from '../host/remote-cache.js'
 import type { Tier } from '../plan/axes.js'
 import { joinScenarios, type JoinEnv } from './join/join-scenario.js'
 import { lintScenario } from './lint/lint-scenario.js'
@@ -9,7 +10,10 @@ import type { Scenario } from './scenario.js'
  * What scenarios may use of the run: its config, the host, the node provider, whether on a runner,
  * the checkout. The run's Ansible is made here, once, for every tier that needs it.
  */
-export type ScenarioEnv = Omit<ProbeEnv & JoinEnv, 'ansible'>
+export type ScenarioEnv = Omit<ProbeEnv & JoinEnv, 'ansible'> & {
+  /** GitHub's cache service (the Ansible wheels go there on runners); undefined where there is none. */
+  readonly remoteCache: RemoteCache | undefined
+}
 
 /** Builds the run's scenario for each tier; the pipeline calls it once per run. */
 export type ScenarioFactory = (env: ScenarioEnv) => (tier: Tier) => Scenario

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import type { HostContext } from '../host/context.js'
-import { actionsCache } from '../host/remote-cache.js'
+import type { RemoteCache } from '../host/remote-cache.js'
 import type { Config } from '../inputs/config.js'
 import { provideAnsible, type AnsibleAvailability } from '../kubespray/ansible.js'
 
@@ -19,6 +19,7 @@ export function ansibleForRun(env: {
   readonly config: Config
   readonly host: HostContext
   readonly onRunner: boolean
+  readonly remoteCache: RemoteCache | undefined
 }): RunAnsible {
   let ansible: Promise<AnsibleAvailability> | undefined
   return (kubespray, workDir, signal) =>
@@ -29,7 +30,7 @@ export function ansibleForRun(env: {
       exec: env.host.exec,
       signal,
       onRunner: env.onRunner,
-      wheelCache: { dir: join(env.config.imageCache, 'ansible-wheels'), remote: actionsCache(env.host.log) }
+      wheelCache: { dir: join(env.config.imageCache, 'ansible-wheels'), remote: env.remoteCache }
     }).then(a => {
       if (a.kind === 'ready') env.host.log.info(`ansible: ${a.tools.description}`)
       return a

@@ -1,5 +1,10 @@
 import type { ImageArtifacts } from '../images/manifest.js'
-import type { DiskSpec } from '../providers/qemu/qemu-args.js'
+
+/** A disk as qemu is given it: a file and its format. */
+export interface DiskSpec {
+  readonly path: string
+  readonly format: 'raw' | 'qcow2'
+}
 
 /** A VM's writable root disk; `release` removes it. */
 export interface RootDisk extends DiskSpec {

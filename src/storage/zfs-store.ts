@@ -3,30 +3,15 @@ import { join } from 'node:path'
 import { cmd, type Command } from '../exec/command.js'
 import { check } from '../exec/executor.js'
 import type { HostContext } from '../host/context.js'
-import { asRoot } from '../host/privilege.js'
+import { asRoot } from '../exec/privilege.js'
+import { zpoolCommands } from '../exec/zpool.js'
 import type { ImageArtifacts } from '../images/manifest.js'
 import type { DiskStore, RootDisk } from './disk-store.js'
 
 /** The host-side commands, as values: unit-tested as argv, run on runners (this development host has no ZFS). */
 export const zfsStoreCommands = {
   poolFile: (file: string, sizeGb: number): Command => cmd('truncate', '-s', `${sizeGb}G`, file),
-  /** As openzfs's own CI does it on runners: 4K sectors, lz4, no sync writes (the data is disposable). */
-  createPool: (pool: string, file: string): Command =>
-    cmd(
-      'zpool',
-      'create',
-      '-f',
-      '-o',
-      'ashift=12',
-      '-O',
-      'compression=lz4',
-      '-O',
-      'sync=disabled',
-      '-m',
-      'none',
-      pool,
-      file
-    ),
+  createPool: zpoolCommands.create,
   createGolden: (dataset: string, bytes: number): Command =>
     cmd('zfs', 'create', '-s', '-V', String(bytes), dataset),
   fillGolden: (image: string, dataset: string): Command =>
@@ -34,7 +19,7 @@ export const zfsStoreCommands = {
   snapshot: (snapshot: string): Command => cmd('zfs', 'snapshot', snapshot),
   clone: (snapshot: string, dataset: string): Command => cmd('zfs', 'clone', snapshot, dataset),
   destroy: (dataset: string): Command => cmd('zfs', 'destroy', '-r', dataset),
-  destroyPool: (pool: string): Command => cmd('zpool', 'destroy', '-f', pool),
+  destroyPool: zpoolCommands.destroy,
   settle: (): Command => cmd('udevadm', 'settle', '--timeout=30')
 }
 

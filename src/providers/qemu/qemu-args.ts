@@ -1,11 +1,7 @@
 import { cmd, type Command } from '../../exec/command.js'
+import type { DiskSpec } from '../../storage/disk-store.js'
 
 export type Accelerator = 'kvm' | 'tcg'
-
-export interface DiskSpec {
-  readonly path: string
-  readonly format: 'raw' | 'qcow2'
-}
 
 /** One end of a point-to-point link between two VMs of a run: UDP datagrams over 127.0.0.1 only. */
 export interface LinkEnd {

@@ -8,7 +8,7 @@ import { ensureImage, type ImageCacheOptions } from '../../images/cache.js'
 import type { ImageSpec } from '../../images/catalogue.js'
 import type { ImageArtifacts } from '../../images/manifest.js'
 import { chooseDiskStore } from '../../storage/choose-store.js'
-import type { DiskStore } from '../../storage/disk-store.js'
+import type { DiskStore, RootDisk } from '../../storage/disk-store.js'
 import type { BootOptions, PrivateLinkEnd, Provider } from '../provider.js'
 import { chooseAccelerator, type AcceleratorChoice } from './accel.js'
 import { SETUP_POOL } from './guest-scripts.js'
@@ -62,6 +62,10 @@ export class QemuProvider implements Provider {
     private readonly options: QemuProviderOptions,
     private readonly ctx: HostContext
   ) {}
+
+  get nodeMemoryMb(): number {
+    return this.options.memoryMb
+  }
 
   async unavailableReason(): Promise<string | null> {
     for (const tool of REQUIRED_TOOLS) {
@@ -135,7 +139,6 @@ export class QemuProvider implements Provider {
     const { accel } = await this.accelerator(artifacts.kernel)
     const store = await this.diskStore()
     const identity = await this.identity()
-    const publicKey = readFileSync(`${identity}.pub`, 'utf8')
     const link = options.link === undefined ? undefined : this.links.get(options.link.id)
     mkdirSync(options.logDir, { recursive: true })
 
@@ -143,22 +146,73 @@ export class QemuProvider implements Provider {
     const diskStarted = Date.now()
     const root = await store.rootDisk(artifacts, vmName)
     const diskSeconds = seconds(diskStarted)
-    const poolPath = join(ctx.workDir, 'disks', `${vmName}-pool.img`)
-    const pool = {
+    const pool = await this.poolDisk(vmName)
+    const started = Date.now()
+    let running: { vm: VmProcess; target: SshTarget }
+    try {
+      running = await this.startUntilSsh({ vmName, accel, artifacts, identity, link, root, pool, options })
+    } catch (e) {
+      await root.release()
+      await pool.release()
+      throw e
+    }
+    const node = new QemuNode(
+      options.name,
+      running.vm,
+      running.target,
+      [root, pool],
+      ctx,
+      link?.address.split('/')[0]
+    )
+    this.nodes.add(node)
+    await node.multiplex(join(dirname(identity), `${options.name}.ssh`))
+    const sshSeconds = seconds(started)
+    ctx.log.info(`${options.name}: ${image.name} answered ssh after ${sshSeconds.toFixed(1)}s (${accel})`)
+    try {
+      const poolStarted = Date.now()
+      await node.script(SETUP_POOL, { timeoutMs: 120_000 })
+      node.timings = { diskSeconds, sshSeconds, poolSeconds: seconds(poolStarted) }
+    } catch (e) {
+      await this.destroyNode(node)
+      throw new Error(`${options.name}: could not create the guest's ZFS pool: ${errorMessage(e)}`)
+    }
+    return node
+  }
+
+  /** The blank disk the guest's pool is made on, in the ledger until released. */
+  private async poolDisk(vmName: string): Promise<{ path: string; release: () => Promise<void> }> {
+    const ctx = this.ctx
+    const path = join(ctx.workDir, 'disks', `${vmName}-pool.img`)
+    mkdirSync(join(ctx.workDir, 'disks'), { recursive: true })
+    ctx.ledger.add({ kind: 'file', path })
+    await check(ctx.exec, cmd('truncate', '-s', `${this.options.poolDiskGb}G`, path))
+    return {
+      path,
       release: () => {
-        ctx.ledger.remove({ kind: 'file', path: poolPath })
-        return ctx.exec.run(cmd('rm', '-f', poolPath)).then(() => undefined)
+        ctx.ledger.remove({ kind: 'file', path })
+        return ctx.exec.run(cmd('rm', '-f', path)).then(() => undefined)
       }
     }
-    mkdirSync(join(ctx.workDir, 'disks'), { recursive: true })
-    ctx.ledger.add({ kind: 'file', path: poolPath })
-    await check(ctx.exec, cmd('truncate', '-s', `${this.options.poolDiskGb}G`, poolPath))
+  }
 
-    const timeoutMs = this.options.bootTimeoutMs ?? (accel === 'kvm' ? 120_000 : 420_000)
-    const serialLog = join(options.logDir, `${options.name}-serial.log`)
-    const started = Date.now()
+  /** Starts qemu and waits for the guest's sshd: again on a port taken meanwhile, once more on a hang. */
+  private async startUntilSsh(boot: {
+    vmName: string
+    accel: AcceleratorChoice['accel']
+    artifacts: ImageArtifacts
+    identity: string
+    link: LinkEnd | undefined
+    root: RootDisk
+    pool: { path: string }
+    options: BootOptions
+  }): Promise<{ vm: VmProcess; target: SshTarget }> {
+    const { ctx, options: qemu } = this
+    const { vmName, accel, artifacts, identity, link, root, pool, options } = boot
+    const publicKey = readFileSync(`${identity}.pub`, 'utf8')
+    const timeoutMs = qemu.bootTimeoutMs ?? (accel === 'kvm' ? 120_000 : 420_000)
     // Serial output stops for good only when the guest hangs: a healthy TCG boot writes every few seconds.
-    const stallMs = this.options.bootStallMs ?? (accel === 'kvm' ? 60_000 : 150_000)
+    const stallMs = qemu.bootStallMs ?? (accel === 'kvm' ? 60_000 : 150_000)
+    const serialLog = join(options.logDir, `${options.name}-serial.log`)
     let bootedAgain = false
     // The ssh port is picked free and handed to qemu; if another process takes it in between, qemu
     // exits at once and we try again with a new port.
@@ -167,8 +221,8 @@ export class QemuProvider implements Provider {
       const spec = {
         name: vmName,
         accel,
-        cpus: this.options.cpus,
-        memoryMb: this.options.memoryMb,
+        cpus: qemu.cpus,
+        memoryMb: qemu.memoryMb,
         kernel: artifacts.kernel,
         initrd: artifacts.initrd,
         cmdline: kernelCmdline({
@@ -176,12 +230,12 @@ export class QemuProvider implements Provider {
           hostname: options.name,
           address: link?.address,
           // qemu's user network answers DNS here; a restricted guest gets none (lookups fail at once).
-          ...(this.options.outbound ? { dns: USER_NET_DNS } : {})
+          ...(qemu.outbound ? { dns: USER_NET_DNS } : {})
         }),
         root,
-        pool: { path: poolPath, format: 'raw' as const },
+        pool: { path: pool.path, format: 'raw' as const },
         sshPort: port,
-        outbound: this.options.outbound,
+        outbound: qemu.outbound,
         link,
         serialLog
       }
@@ -189,6 +243,7 @@ export class QemuProvider implements Provider {
       const target = { port, identity }
       try {
         await waitForSsh(vm, target, ctx, { timeoutMs, stallMs })
+        return { vm, target }
       } catch (e) {
         await vm.stop()
         if (e instanceof PortTaken && attempt < 3) continue
@@ -204,24 +259,8 @@ export class QemuProvider implements Provider {
           )
           continue
         }
-        await root.release()
-        await pool.release()
         throw e
       }
-      const node = new QemuNode(options.name, vm, target, [root, pool], ctx, link?.address.split('/')[0])
-      this.nodes.add(node)
-      await node.multiplex(join(dirname(identity), `${options.name}.ssh`))
-      const sshSeconds = seconds(started)
-      ctx.log.info(`${options.name}: ${image.name} answered ssh after ${sshSeconds.toFixed(1)}s (${accel})`)
-      try {
-        const poolStarted = Date.now()
-        await node.script(SETUP_POOL, { timeoutMs: 120_000 })
-        node.timings = { diskSeconds, sshSeconds, poolSeconds: seconds(poolStarted) }
-      } catch (e) {
-        await this.destroyNode(node)
-        throw new Error(`${options.name}: could not create the guest's ZFS pool: ${errorMessage(e)}`)
-      }
-      return node
     }
   }
 

@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import type { Command } from '../../exec/command.js'
-import { dieWithParent } from '../../exec/die-with-parent.js'
+import { startLongLived } from '../../exec/executor.js'
 import type { HostContext } from '../../host/context.js'
 import type { Resource } from '../../cleanup/ledger.js'
 
@@ -12,8 +12,8 @@ export interface Exit {
 }
 
 /**
- * A running qemu. Long-lived, so it is spawned here rather than through the executor (which waits for
- * commands to end); it is written to the cleanup ledger before anything else can fail.
+ * A running qemu. Long-lived, so it is started with the executor's `startLongLived` (its `run` waits
+ * for commands to end); it is written to the cleanup ledger before anything else can fail.
  */
 export class VmProcess {
   /** Resolves when qemu ends, however it ends; never rejects. */
@@ -42,12 +42,7 @@ export class VmProcess {
 
   static start(command: Command, name: string, serialLog: string, ctx: HostContext): VmProcess {
     // qemu dies with the run, even a SIGKILLed one; the ledger entry covers hosts without setpriv.
-    const spawned = dieWithParent(command)
-    const child = spawn(spawned.program, [...spawned.args], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      detached: true
-    })
-    return new VmProcess(child, serialLog, ctx, name)
+    return new VmProcess(startLongLived(command), serialLog, ctx, name)
   }
 
   get running(): boolean {

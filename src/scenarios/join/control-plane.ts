@@ -8,7 +8,7 @@ import { runPlaybook } from '../../kubespray/run-playbook.js'
 import type { Tier } from '../../plan/axes.js'
 import type { Node, PrivateLinkEnd, Provider } from '../../providers/provider.js'
 import type { ScenarioContext } from '../scenario.js'
-import type { JoinEnv } from './join-scenario.js'
+import type { JoinEnv } from './join-env.js'
 import { playbookOutcome } from '../../kubespray/playbook-outcome.js'
 
 /**

@@ -1,17 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { HostContext } from '../../host/context.js'
-import type { Config } from '../../inputs/config.js'
 import type { ImageSpec } from '../../images/catalogue.js'
 import { playbookCommand, type PlaybookRun } from '../../kubespray/ansible.js'
 import { cellVars, checkoutPull } from '../../kubespray/cell-vars.js'
-import type { Checkout } from '../../kubespray/checkout.js'
 import { SCALE_GROUP, writeInventory } from '../../kubespray/inventory.js'
 import { runPlaybook } from '../../kubespray/run-playbook.js'
 import type { Tier } from '../../plan/axes.js'
 import type { Cell } from '../../plan/cell.js'
-import type { Provider } from '../../providers/provider.js'
-import type { RunAnsible } from '../run-ansible.js'
 import type { Attempt, AttemptContext, Opened, Scenario, ScenarioContext, Verdict } from '../scenario.js'
 import {
   ControlPlanes,
@@ -25,17 +20,10 @@ import { downloadsUnreachable } from './join-checks.js'
 import { checkJoined, collectWorker, forgetNode } from './node-checks.js'
 import { playbookOutcome } from '../../kubespray/playbook-outcome.js'
 import { rejoinVerdict, withEvidence } from './rejoin-verdict.js'
+import type { JoinEnv } from './join-env.js'
 
-export interface JoinEnv {
-  readonly config: Config
-  readonly host: HostContext
-  readonly provider: () => Promise<Provider>
-  /** On a GitHub runner (`ansible: auto` then installs kubespray's requirements into a virtualenv). */
-  readonly onRunner: boolean
-  /** The kubespray tree to run (the checkout, or `kubespray-ref` of it), resolved once per run. */
-  readonly kubespray: () => Promise<Checkout>
-  readonly ansible: RunAnsible
-}
+export type { JoinEnv } from './join-env.js'
+
 /** Kubespray's reset asks for a confirmation: `reset_confirmation` (≤ v2.2x) or `skip_confirmation`. */
 const RESET_CONFIRMED = { reset_confirmation: 'yes', skip_confirmation: 'true' }
 

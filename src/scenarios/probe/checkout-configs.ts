@@ -125,14 +125,25 @@ export async function checkoutConfigs(input: CheckoutConfigInput): Promise<Map<s
   host.log.info(
     `probe: ${input.image.name}: ${checkout.description} rendered for ${cells.size} cells in ${render.seconds.toFixed(1)}s (${render.rendered} var sets by Ansible, ${render.cached} from the cache)`
   )
-  // The render's cost, for the user and the bench: one file per image beside render.log.
+  writeRenderCost(input, cells.size, render)
+  return harnessedConfigs(checkout.description, render.renders)
+}
+
+/** The render's cost, for the user and the bench: one file per image beside render.log. */
+function writeRenderCost(
+  input: CheckoutConfigInput,
+  cells: number,
+  render: Awaited<ReturnType<typeof renderCells>>
+): void {
+  const { plan } = input
+  const checkout = plan.checkout
   writeFileSync(
     join(input.imageLogDir, 'render.json'),
     `${JSON.stringify(
       {
         checkout: checkout.description,
         ansible: plan.ansible.description,
-        cells: cells.size,
+        cells,
         varSets: render.rendered + render.cached,
         renderedByAnsible: render.rendered,
         fromCache: render.cached,
@@ -142,9 +153,16 @@ export async function checkoutConfigs(input: CheckoutConfigInput): Promise<Map<s
       2
     )}\n`
   )
-  const source = { kind: 'checkout' as const, description: checkout.description }
+}
+
+/** Each cell's render with the harness's overlays, or why the checkout does not configure the node. */
+function harnessedConfigs(
+  description: string,
+  renders: Awaited<ReturnType<typeof renderCells>>['renders']
+): Map<string, CheckoutConfig> {
+  const source = { kind: 'checkout' as const, description }
   const configs = new Map<string, CheckoutConfig>()
-  for (const [id, rendered] of render.renders) {
+  for (const [id, rendered] of renders) {
     if (rendered.kind === 'failed') {
       configs.set(id, {
         kind: 'error',

@@ -1,4 +1,4 @@
-import { PROBE_FILES } from './test-image.js'
+import { PROBE_FILES } from '../../containerd/test-image.js'
 
 /**
  * What runs inside the probe container: the whiteout of layer 2 must hide a layer-1 file, and a file

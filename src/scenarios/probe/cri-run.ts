@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto'
 import { cmd } from '../../exec/command.js'
 import type { Verdict } from '../scenario.js'
 import { CONTAINER_SCRIPT, containerOutput, failedChecks } from './container-check.js'
-import { CriError, type ContainerStatus, type CriClient, type PodSandboxConfig } from './cri-client.js'
+import {
+  CriError,
+  type ContainerStatus,
+  type CriClient,
+  type PodSandboxConfig
+} from '../../containerd/cri-client.js'
 import type { ProbeNode } from './probe-node.js'
 import type { ProbeStep, Trace } from './trace.js'
 import { errorMessage } from '../../text/error-message.js'
@@ -13,6 +18,43 @@ const CRI_TIMEOUT_MS = 3 * 60_000
 const CONTAINER_EXIT_MS = 90_000
 
 export type StepResult = { kind: 'ok' } | { kind: 'failed'; verdict: Verdict }
+
+/** The container's own checks, as its log tells them: the verdict of a container that ran. */
+async function containerVerdict(
+  env: ProbeNode,
+  trace: Trace,
+  status: ContainerStatus,
+  logPath: string,
+  signal: AbortSignal
+): Promise<StepResult> {
+  const log = await env.node.exec(cmd('cat', logPath), { signal })
+  const output = containerOutput(log.stdout)
+  trace.write('container.log', output)
+  const failed = failedChecks(output)
+  if (status.state !== 'CONTAINER_EXITED') {
+    return {
+      kind: 'failed',
+      verdict: {
+        kind: 'fail',
+        message: `the container did not exit within ${CONTAINER_EXIT_MS / 1000}s (${status.state})`,
+        evidence: [{ source: 'container', text: output }]
+      }
+    }
+  }
+  const first = failed[0]
+  if (first === undefined) return { kind: 'ok' }
+  return {
+    kind: 'failed',
+    verdict: {
+      kind: 'fail',
+      message: `in the container, ${first.what} failed: ${firstComplaint(output)}`,
+      evidence: [
+        { source: 'container', text: output },
+        { source: 'kernel', text: await trace.kernelLines(env.node, signal) }
+      ]
+    }
+  }
+}
 
 /** What kubelet does for a pod with one container, then the container's verdict on the checks. */
 export async function runThroughCri(
@@ -57,33 +99,7 @@ export async function runThroughCri(
     await step('StartContainer', 'start', () => cri.startContainer(containerId, CRI_TIMEOUT_MS))
     const status = await trace.time('exit', () => waitForExit(cri, containerId, signal))
     trace.note('cri', `container ${status.state} exit ${status.exit_code} ${status.reason} ${status.message}`)
-    const log = await env.node.exec(cmd('cat', `${POD_LOG_DIR}/${uid}/probe.log`), { signal })
-    const output = containerOutput(log.stdout)
-    trace.write('container.log', output)
-    const failed = failedChecks(output)
-    if (status.state !== 'CONTAINER_EXITED') {
-      return {
-        kind: 'failed',
-        verdict: {
-          kind: 'fail',
-          message: `the container did not exit within ${CONTAINER_EXIT_MS / 1000}s (${status.state})`,
-          evidence: [{ source: 'container', text: output }]
-        }
-      }
-    }
-    const first = failed[0]
-    if (first === undefined) return { kind: 'ok' }
-    return {
-      kind: 'failed',
-      verdict: {
-        kind: 'fail',
-        message: `in the container, ${first.what} failed: ${firstComplaint(output)}`,
-        evidence: [
-          { source: 'container', text: output },
-          { source: 'kernel', text: await trace.kernelLines(env.node, signal) }
-        ]
-      }
-    }
+    return await containerVerdict(env, trace, status, `${POD_LOG_DIR}/${uid}/probe.log`, signal)
   } catch (e) {
     if (!(e instanceof CriError)) throw e
     // The CRI refusing to create or start the container is the node failing (overlayfs mount on 2.0).

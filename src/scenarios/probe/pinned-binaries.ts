@@ -8,7 +8,7 @@ import type { HostContext } from '../../host/context.js'
 import type { Config } from '../../inputs/config.js'
 import { PINNED_BINARIES, readPins, type PinnedBinary, type PinnedName } from '../../kubespray/render/pins.js'
 import type { RenderPlan } from './checkout-configs.js'
-import { download, sha256File } from './tool-archives.js'
+import { download, sha256File } from '../../containerd/tool-archives.js'
 
 export type PinnedFile =
   | { readonly kind: 'ready'; readonly pin: PinnedBinary; readonly path: string }

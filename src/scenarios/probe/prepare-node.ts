@@ -10,7 +10,7 @@ import type { PinnedName } from '../../kubespray/render/pins.js'
 import { SNAPSHOTTERS, type Snapshotter } from '../../plan/axes.js'
 import { nodeExecutor, type Node } from '../../providers/provider.js'
 import type { NodeVersions } from '../../results/cell-result.js'
-import type { CriProtos } from './cri-api.js'
+import type { CriProtos } from '../../containerd/cri-api.js'
 import { BIN_DIR } from './image-tools.js'
 import { CONTAINERD_SOCKET } from '../../containerd/node-paths.js'
 import { containerdSeries, type ContainerdSeries } from '../../containerd/release-series.js'
@@ -22,9 +22,9 @@ import {
   registryConfig,
   registryStorageTree,
   writeTree
-} from './registry-layout.js'
-import { buildTestImages } from './test-image.js'
-import type { ToolAvailability } from './tool-archives.js'
+} from '../../containerd/registry-layout.js'
+import { buildTestImages } from '../../containerd/test-image.js'
+import type { ToolAvailability } from '../../containerd/tool-archives.js'
 
 const REGISTRY_DIR = '/var/lib/zjm-registry'
 const REGISTRY_CONFIG = '/etc/zjm/registry.yml'

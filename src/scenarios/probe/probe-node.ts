@@ -1,7 +1,7 @@
 import type { Snapshotter, Tool } from '../../plan/axes.js'
 import type { Node } from '../../providers/provider.js'
 import type { NodeVersions } from '../../results/cell-result.js'
-import type { CriProtos } from './cri-api.js'
+import type { CriProtos } from '../../containerd/cri-api.js'
 import type { ContainerdSeries } from '../../containerd/release-series.js'
 
 /** What every cell on one node shares: set up once per image by the probe scenario. */

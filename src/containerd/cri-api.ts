@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { cmd } from '../../exec/command.js'
-import { check } from '../../exec/executor.js'
-import type { HostContext } from '../../host/context.js'
-import { AptIndex } from '../../images/apt-index.js'
-import { DEBIAN_KEYRING } from '../../images/cache.js'
-import { fillDir } from '../../host/fill-dir.js'
-import { errorMessage } from '../../text/error-message.js'
+import { cmd } from '../exec/command.js'
+import { check } from '../exec/executor.js'
+import type { HostContext } from '../host/context.js'
+import { AptIndex } from '../images/apt-index.js'
+import { DEBIAN_KEYRING } from '../images/cache.js'
+import { fillDir } from '../host/fill-dir.js'
+import { errorMessage } from '../text/error-message.js'
 
 /**
  * The CRI's protobuf definition, from Debian's own package of kubernetes' cri-api (trixie, architecture

@@ -1,4 +1,4 @@
-import type { Command } from '../exec/command.js'
+import type { Command } from './command.js'
 
 /**
  * Runs a command as root: unchanged when we are root (this development host, containers), through

@@ -7,9 +7,9 @@ import { createHash } from 'node:crypto'
 import { createReadStream, existsSync, readFileSync } from 'node:fs'
 import { chmod, lstat, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { cmd } from '../../exec/command.js'
-import { DownloadError, downloadTo } from '../../host/http-download.js'
-import { CommandError, check, type Executor } from '../../exec/executor.js'
+import { cmd } from '../exec/command.js'
+import { DownloadError, downloadTo } from '../host/http-download.js'
+import { CommandError, check, type Executor } from '../exec/executor.js'
 
 export type DownloadedTool = 'crictl' | 'nerdctl'
 

@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import type { CriApiVersion, CriProtos } from './cri-api.js'
-import { errorMessage } from '../../text/error-message.js'
+import { errorMessage } from '../text/error-message.js'
 
 const INIT_WAIT_MS = 30_000
 const NOT_INITIALIZED = /server is not initialized yet/

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { cmd } from '../../src/exec/command.js'
-import { asRoot } from '../../src/host/privilege.js'
+import { asRoot } from '../../src/exec/privilege.js'
 
 describe('asRoot', () => {
   const command = {
