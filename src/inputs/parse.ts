@@ -29,6 +29,8 @@ import { existingDirectory, outputDirectory, writableFile } from './path-inputs.
 import { INPUTS, type InputName, type RawInputs } from './spec.js'
 import { parseArtifactPrefix, parseLabel, parseMirror, parseTitle } from './text-inputs.js'
 import {
+  bad,
+  ok,
   parseBoolean,
   parseChoice,
   parseChoiceList,
@@ -165,14 +167,10 @@ function hostInputs({ text, take, optional, ctx, raw }: InputReader) {
 
 function parseToken(given: string | undefined): Parsed<string | null> {
   const token = given?.trim() || null
-  if (token !== null && /[\r\n]/.test(token)) {
-    // Never shown: the value is a secret, and a line break is how a second value hides in it.
-    return {
-      ok: false,
-      problems: [problem('github-token', 'holds a line break; a token is one line (its value is not shown)')]
-    }
-  }
-  return { ok: true, value: token }
+  // Never shown: the value is a secret, and a line break is how a second value hides in it.
+  if (token !== null && /[\r\n]/.test(token))
+    return bad(problem('github-token', 'holds a line break; a token is one line (its value is not shown)'))
+  return ok(token)
 }
 
 type Fields = ReturnType<typeof modeInputs> &

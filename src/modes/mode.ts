@@ -2,7 +2,7 @@ import type { HostContext } from '../host/context.js'
 import type { GitHubEnv } from '../github/github-env.js'
 import type { RemoteCache } from '../host/remote-cache.js'
 import type { Outputs } from '../publish/outputs.js'
-import type { PublishDeps } from '../publish/publish-results.js'
+import type { Conclusion, PublishDeps } from '../publish/publish-results.js'
 import type { ScenarioFactory } from '../scenarios/registry.js'
 
 /** What every mode is given: the entry points (action, CLI, bench) build it once. */
@@ -20,10 +20,7 @@ export interface ModeDeps {
 }
 
 /** How a mode ended: `failed` fails the step (exit 1 for the CLI), `reason` says why in one line. */
-export interface ModeResult {
-  readonly failed: boolean
-  readonly reason: string
-}
+export type ModeResult = Conclusion
 
 /** What the publish stage takes of a mode's deps. */
 export function publishDeps(deps: ModeDeps): PublishDeps {
