@@ -39,6 +39,12 @@ describe('the shared image cache', () => {
     expect(qemuOptions(config, undefined).images.remote).toBeUndefined()
   })
 
+  it('sizes the nodes as the run says, two vCPUs when it does not', () => {
+    const config = parseConfig({}, { cwd: tempDir() })
+    expect(qemuOptions(config, undefined, { cpus: 1 }).cpus).toBe(1)
+    expect(qemuOptions(config, undefined).cpus).toBe(2)
+  })
+
   it('keys an image by its cache directory name', () => {
     expect(remoteCacheKey('debian-12-b1-9790a117892a2b2f')).toBe(
       'zfs-join-matrix-image-debian-12-b1-9790a117892a2b2f'

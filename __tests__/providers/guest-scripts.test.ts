@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from '@jest/globals'
 import {
+  CLEAN_DATASETS,
   CONTAINERD_DATASET,
   FACTS,
+  LAYER_ROOTS,
   RESET,
   SETUP_POOL,
   ZFS_SNAPSHOTTER_DATASET,
@@ -70,13 +72,50 @@ describe('guest scripts', () => {
     expect(lines).toContain('systemctl unmask containerd.service')
   })
 
-  it('RESET lists the datasets once, destroys those without @clean with their clones, rolls the rest back', () => {
+  it('RESET lists the datasets once, destroys the layers tree by tree, rolls the rest back', () => {
     const lines = RESET.split('\n')
     expect(lines[0]).toBe('set -eu')
-    expect(RESET.match(/zfs list -H -o name -t filesystem,snapshot/g)).toHaveLength(1)
+    expect(RESET.match(/zfs list -H -o name,origin -t filesystem,snapshot/g)).toHaveLength(1)
     expect(RESET).toContain('zfs destroy -R -f "$ds"')
     expect(RESET).toContain('zfs rollback -r "$ds@clean"')
     expect(RESET).toContain('systemctl stop containerd.service')
+    expect(RESET).toContain('/sys/fs/cgroup/system.slice/containerd.service/cgroup.procs')
+  })
+
+  // What `zfs list -H -o name,origin -t filesystem,snapshot -r zjm/containerd` printed after a zfs
+  // cell, with a layer (9 → 10 → 11), an active snapshot cloned from 10, and an unrelated root (42).
+  const LISTING = [
+    ['zjm/containerd', '-'],
+    ['zjm/containerd@clean', '-'],
+    ['zjm/containerd/zfs-snapshotter', '-'],
+    ['zjm/containerd/zfs-snapshotter@clean', '-'],
+    ['zjm/containerd/zfs-snapshotter/10', 'zjm/containerd/zfs-snapshotter/9@snapshot'],
+    ['zjm/containerd/zfs-snapshotter/10@snapshot', '-'],
+    ['zjm/containerd/zfs-snapshotter/11', 'zjm/containerd/zfs-snapshotter/10@snapshot'],
+    ['zjm/containerd/zfs-snapshotter/12', 'zjm/containerd/zfs-snapshotter/10@snapshot'],
+    ['zjm/containerd/zfs-snapshotter/42', '-'],
+    ['zjm/containerd/zfs-snapshotter/9', '-'],
+    ['zjm/containerd/zfs-snapshotter/9@snapshot', '-'],
+    ['zjm/containerd/zfs-snapshotter/50', 'zjm/containerd/zfs-snapshotter@clean']
+  ]
+    .map(([name, origin]) => `${name}\t${origin}\n`)
+    .join('')
+  const awkLines = (program: string): string[] => {
+    const r = spawnSync('sh', ['-c', program], { input: LISTING, encoding: 'utf8' })
+    expect(r.stderr).toBe('')
+    return r.stdout
+      .split('\n')
+      .filter(l => l !== '')
+      .sort()
+  }
+
+  it('LAYER_ROOTS names one dataset per clone tree: no origin, or a clean dataset as origin', () => {
+    expect(awkLines(LAYER_ROOTS)).toEqual([
+      'zjm/containerd/zfs-snapshotter/42',
+      'zjm/containerd/zfs-snapshotter/50',
+      'zjm/containerd/zfs-snapshotter/9'
+    ])
+    expect(awkLines(CLEAN_DATASETS)).toEqual(['zjm/containerd', 'zjm/containerd/zfs-snapshotter'])
   })
 
   it('FACTS prints the four keys parseFacts reads, with dpkg-query format fields intact', () => {

@@ -71,10 +71,11 @@ describe('qemuCommand', () => {
     expect(c.env).toBeUndefined()
   })
 
-  it('uses -cpu max under TCG', () => {
+  it('uses the baseline CPU model under TCG and the host CPU under KVM', () => {
     const args = qemuCommand({ ...vm, accel: 'tcg' }).args
     expect(valuesOf(args, '-accel')).toEqual(['tcg'])
-    expect(valuesOf(args, '-cpu')).toEqual(['max'])
+    expect(valuesOf(args, '-cpu')).toEqual(['qemu64'])
+    expect(valuesOf(qemuCommand({ ...vm, accel: 'kvm' }).args, '-cpu')).toEqual(['host'])
   })
 
   it('lifts the user-net restriction only when outbound is on, and forwards ssh only on 127.0.0.1', () => {

@@ -21,7 +21,6 @@ function recordingProvider() {
   const health: { answer: string | null } = { answer: null }
   const provider: Provider = {
     name: 'recording',
-    nodeMemoryMb: 2048,
     unavailableReason: () => Promise.resolve(null),
     createLink: () =>
       Promise.resolve([

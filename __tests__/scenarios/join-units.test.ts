@@ -117,7 +117,40 @@ describe('how many images run at once', () => {
     expect(imageConcurrency(4, ['lint', 'probe'], 2048, capacity).images).toBe(4)
     expect(imageConcurrency(4, ['lint', 'join'], 2048, capacity).images).toBe(2)
     expect(imageConcurrency(4, ['join', 'rejoin'], 2048, { cpus: 2, availableMb: 24_000 }).images).toBe(1)
-    expect(imageConcurrency(4, ['lint'], 2048, capacity)).toEqual({ images: 1, reason: 'no tier boots a VM' })
+    expect(imageConcurrency(4, ['lint'], 2048, capacity)).toEqual({
+      images: 1,
+      nodeCpus: 2,
+      reason: 'no tier boots a VM'
+    })
+  })
+
+  it("gives the probe's VMs the host's cores between them, the join tiers' always two vCPUs", () => {
+    expect(imageConcurrency(4, ['probe'], 2048, { cpus: 2, availableMb: 24_000 })).toMatchObject({
+      images: 2,
+      nodeCpus: 1
+    })
+    expect(imageConcurrency(1, ['probe'], 2048, { cpus: 2, availableMb: 24_000 })).toMatchObject({
+      images: 1,
+      nodeCpus: 2
+    })
+    expect(imageConcurrency(4, ['probe'], 2048, { cpus: 4, availableMb: 16_384 })).toMatchObject({
+      images: 4,
+      nodeCpus: 1
+    })
+    // Memory holds one VM: it gets the cores (at most two).
+    expect(imageConcurrency(4, ['probe'], 2048, { cpus: 8, availableMb: 3_600 })).toMatchObject({
+      images: 1,
+      nodeCpus: 2
+    })
+    expect(
+      imageConcurrency(4, ['lint', 'probe', 'join'], 2048, { cpus: 2, availableMb: 24_000 })
+    ).toMatchObject({
+      images: 1,
+      nodeCpus: 2
+    })
+    expect(imageConcurrency(4, ['probe'], 2048, { cpus: 2, availableMb: 24_000 }).reason).toContain(
+      '1 vCPU(s) a VM'
+    )
   })
 })
 

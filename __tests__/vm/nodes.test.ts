@@ -106,15 +106,22 @@ describeVm('node images and qemu nodes', () => {
             'zfs create zjm/containerd/zfs-snapshotter/9',
             'zfs snapshot zjm/containerd/zfs-snapshotter/9@layer',
             'zfs clone zjm/containerd/zfs-snapshotter/9@layer zjm/containerd/zfs-snapshotter/10',
-            'zfs create zjm/containerd/zfs-snapshotter/42'
+            'zfs create zjm/containerd/zfs-snapshotter/42',
+            // A shim stand-in: a process left in containerd's cgroup after the unit stops.
+            'systemctl start containerd',
+            'setsid sleep 4242 >/dev/null 2>&1 < /dev/null & echo $! > /sys/fs/cgroup/system.slice/containerd.service/cgroup.procs'
           ].join('; ')
         )
+        expect(await sh(node, 'pgrep -f "sleep 4242" | wc -l')).toBe('1\n')
         const started = Date.now()
         await node.reset()
         lines.push(`${name}: reset took ${(Date.now() - started) / 1000}s`)
         expect(await sh(node, 'ls -A /var/lib/containerd')).toBe('io.containerd.snapshotter.v1.zfs\n')
         expect(await sh(node, 'zfs list -H -o name -r zjm/containerd')).toBe(
           'zjm/containerd\nzjm/containerd/zfs-snapshotter\n'
+        )
+        expect(await sh(node, 'pgrep -f "sleep 4242" | wc -l; systemctl is-active containerd || true')).toBe(
+          '0\ninactive\n'
         )
         expect(await node.kernelLog()).toMatch(/ZFS: Loaded module/)
 

@@ -7,7 +7,7 @@ import type { Config } from '../inputs/config.js'
 import { resolveCheckout, type Checkout } from '../kubespray/checkout.js'
 import { planCells } from '../plan/plan.js'
 import { formatShard, selectShard } from '../plan/shard.js'
-import { makeProvider } from '../providers/make-provider.js'
+import { NODE_MEMORY_MB, makeProvider } from '../providers/make-provider.js'
 import { publishResults } from '../publish/publish-results.js'
 import type { CellResult } from '../results/cell-result.js'
 import { RESULTS_JSONL, ResultsJournal } from '../results/results-store.js'
@@ -36,8 +36,13 @@ export async function runMode(config: Config, deps: ModeDeps, options: RunModeOp
   deps.host.log.info(`Running ${cells.length} cells × tiers ${config.tiers.join(', ')}${shardText}`)
   deps.outputs.set('cells', String(cells.length))
 
+  const images = new Set(cells.map(c => c.image))
+  const concurrency = imageConcurrency(images.size, config.tiers, NODE_MEMORY_MB)
+  if (concurrency.images > 1) {
+    deps.host.log.info(`Running ${concurrency.images} images at once (${concurrency.reason})`)
+  }
   // Made here and cheap until a node boots; closed whatever happens below.
-  const provider = makeProvider(config, deps.host, deps.remoteCache)
+  const provider = makeProvider(config, deps.host, deps.remoteCache, { cpus: concurrency.nodeCpus })
   let checkout: Promise<Checkout> | undefined
   const scenarioFor = deps.scenarios({
     config,
@@ -47,11 +52,6 @@ export async function runMode(config: Config, deps: ModeDeps, options: RunModeOp
     remoteCache: deps.remoteCache,
     kubespray: () => (checkout ??= resolveCheckout(config, deps.host))
   })
-  const images = new Set(cells.map(c => c.image))
-  const concurrency = imageConcurrency(images.size, config.tiers, provider.nodeMemoryMb)
-  if (concurrency.images > 1) {
-    deps.host.log.info(`Running ${concurrency.images} images at once (${concurrency.reason})`)
-  }
   if (config.tiers.some(t => t !== 'lint')) {
     const used = config.axes.images.filter(i => images.has(i.name))
     announceBuilds(used, config.imageCache, concurrency.images, deps.host.log)

@@ -10,8 +10,6 @@ import type { NodeVersions } from '../results/cell-result.js'
  */
 export interface Provider {
   readonly name: string
-  /** What one node takes of the host's memory: how many images run at once depends on it. */
-  readonly nodeMemoryMb: number
   /** Null when this provider can boot nodes here; otherwise why not (its cells become skipped). */
   unavailableReason(): Promise<string | null>
   boot(image: ImageSpec, options: BootOptions): Promise<Node>

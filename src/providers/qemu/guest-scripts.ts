@@ -22,26 +22,48 @@ systemctl unmask containerd.service
 `
 
 /**
+ * awk over `zfs list -H -o name,origin -t filesystem,snapshot`: the roots of the snapshotter's clone
+ * trees, the datasets with no clean snapshot whose origin is not another such dataset (none, or a clean
+ * one's snapshot). A layer is a clone of its parent layer's snapshot, so destroying each root with -R
+ * takes its whole tree in one command.
+ */
+export const LAYER_ROOTS = `awk -F'\\t' '{ split($1, at, "@") }
+  at[2] == "" { ds[$1] = 1; origin[$1] = $2 }
+  at[2] == "${CLEAN_SNAPSHOT}" { clean[at[1]] = 1 }
+  END { for (d in ds) if (!(d in clean)) { o = origin[d]; sub("@.*", "", o); if (!(o in ds) || (o in clean)) print d } }'`
+
+/** awk over the same listing: the datasets that have the clean snapshot, to roll back. */
+export const CLEAN_DATASETS = `awk -F'\\t' '{ split($1, at, "@") } at[2] == "${CLEAN_SNAPSHOT}" { print at[1] }'`
+
+/**
  * Back to the clean state in seconds: stop containerd and its shims, drop container mounts, destroy every
- * dataset created since (the zfs snapshotter makes one per layer), roll the rest back.
+ * dataset created since (the zfs snapshotter makes one per layer), roll the rest back. Under TCG each
+ * process costs a tenth of a second or more, so the script starts as few as it can.
  */
 export const RESET = `set -eu
 systemctl stop containerd.service 2>/dev/null || true
-pkill -9 -f containerd-shim 2>/dev/null || true
+# The unit stops only containerd itself (KillMode=process): its shims stay in its cgroup (v2, or v1's
+# systemd hierarchy), killed from there by the shell alone; pkill only where neither hierarchy exists.
+procs=
+for f in /sys/fs/cgroup/system.slice/containerd.service/cgroup.procs /sys/fs/cgroup/systemd/system.slice/containerd.service/cgroup.procs; do
+  if [ -f "$f" ]; then procs=$f; break; fi
+done
+if [ -n "$procs" ]; then
+  while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done < "$procs"
+elif [ ! -d /sys/fs/cgroup/system.slice ] && [ ! -d /sys/fs/cgroup/systemd/system.slice ]; then
+  pkill -9 -f containerd-shim 2>/dev/null || true
+fi
 awk '$3 != "zfs" && ($2 ~ "^/var/lib/containerd/" || $2 ~ "^/run/containerd/") {print $2}' /proc/mounts | sort -r | while read -r m; do umount -l "$m" || true; done
-# One listing (each zfs command costs a few tenths of a second under TCG): the datasets with no clean
-# snapshot are destroyed with their clones (a layer's dataset is a clone of its parent's snapshot, and
-# names do not sort in that order), so one may be gone already when its turn comes; the rest roll back.
-zfs list -H -o name -t filesystem,snapshot -r ${CONTAINERD_DATASET} > /run/zjm-datasets
-awk -F@ 'NF == 1 { ds[$1] = 1 } NF == 2 && $2 == "${CLEAN_SNAPSHOT}" { clean[$1] = 1 }
-  END { for (d in ds) if (!(d in clean)) print d }' /run/zjm-datasets | sort -r | while read -r ds; do
+# One listing (each zfs command costs a few tenths of a second under TCG): the layers' clone trees are
+# destroyed root by root (a root may be gone already when its turn comes), the rest roll back.
+zfs list -H -o name,origin -t filesystem,snapshot -r ${CONTAINERD_DATASET} > /run/zjm-datasets
+${LAYER_ROOTS} /run/zjm-datasets | while read -r ds; do
   zfs destroy -R -f "$ds" 2>/dev/null || ! zfs list -H -o name "$ds" >/dev/null 2>&1
 done
-awk -F@ 'NF == 2 && $2 == "${CLEAN_SNAPSHOT}" { print $1 }' /run/zjm-datasets | while read -r ds; do
+${CLEAN_DATASETS} /run/zjm-datasets | while read -r ds; do
   zfs rollback -r "$ds@${CLEAN_SNAPSHOT}"
 done
-rm -f /run/zjm-datasets
-rm -rf /run/containerd
+rm -rf /run/zjm-datasets /run/containerd
 `
 
 /** Prints `key=value` lines read inside the guest. */

@@ -63,10 +63,6 @@ export class QemuProvider implements Provider {
     private readonly ctx: HostContext
   ) {}
 
-  get nodeMemoryMb(): number {
-    return this.options.memoryMb
-  }
-
   async unavailableReason(): Promise<string | null> {
     for (const tool of REQUIRED_TOOLS) {
       const r = await this.ctx.exec.run(cmd('sh', '-c', `command -v ${tool}`))
